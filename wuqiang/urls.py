@@ -1,0 +1,18 @@
+"""Root URLs. Every view needs a login (LoginRequiredMiddleware) unless marked public."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from wuqiang.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/setlang/", core_views.public_set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("wuqiang.regions.urls")),
+]
