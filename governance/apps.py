@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Strong governance")
+
+    def ready(self) -> None:
+        from . import pillar  # noqa: F401

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OrganizationsConfig(AppConfig):
     name = "organizations"
     verbose_name = _("Strong organisation")
+
+    def ready(self) -> None:
+        from . import pillar  # noqa: F401

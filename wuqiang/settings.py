@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wuqiang.core",
     "wuqiang.regions",
     "wuqiang.accounts",
+    "wuqiang.entries",
     "organizations",
     "talent",
     "economy",
@@ -101,6 +102,7 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["wuqiang.accounts.backends.ScopedUserBackend"]
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://wuqiang")}
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("i18n/setlang/", core_views.public_set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("wuqiang.regions.urls")),
+    path("", include("wuqiang.entries.urls")),
 ]

@@ -76,3 +76,12 @@ class VillageDetailView(UnitDetailView):
 
     def get_queryset(self):
         return Village.objects.select_related("township", "county__municipality")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from wuqiang.core.years import selected_year
+        from wuqiang.entries.selectors import pillar_tabs
+
+        context = super().get_context_data(**kwargs)
+        year = selected_year(self.request)
+        context["pillar_tabs"] = pillar_tabs(self.object, year) if year else None
+        return context

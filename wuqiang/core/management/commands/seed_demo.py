@@ -9,13 +9,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from wuqiang.core.demo import hierarchy, users, years
+from wuqiang.core.demo import entries, hierarchy, users, years
 
 DEMO_SEED = 2021
 
 
 class Command(BaseCommand):
     help = "Seed the demo city: Zunyi's 14 counties, 200 townships, 1728 villages, years and users."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--reset-data", action="store_true",
+            help="Delete and regenerate the demo years' pillar data (otherwise years that have data keep it).",
+        )
 
     def handle(self, *args, **options) -> None:
         started = time.perf_counter()
@@ -24,12 +30,13 @@ class Command(BaseCommand):
             city = hierarchy.build_hierarchy(rng)
             built_years = years.build_years()
             users.build_users(city)
+            built_entries = entries.build_entries(city, built_years, DEMO_SEED, reset=options["reset_data"])
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {city.municipality.name}: {len(city.counties)} counties, {len(city.townships)} townships, "
                 f"{len(city.villages)} villages, years {', '.join(str(y.year) for y in built_years)} "
-                f"in {elapsed:.1f} s."
+                f"{built_entries} new pillar entries, in {elapsed:.1f} s."
             )
         )
         first_county, first_township = city.counties[0], city.townships[0]

@@ -1,0 +1,28 @@
+"""The 治理能力强 sheet: one profile, no record lists."""
+
+from django.utils.translation import gettext_lazy as _
+
+from governance.forms import GovernanceProfileForm
+from governance.models import GovernanceProfile
+from wuqiang.entries.models import Pillar
+from wuqiang.entries.registry import PillarSheet, register
+
+SHEET = register(
+    PillarSheet(
+        pillar=Pillar.GOVERNANCE,
+        profile_model=GovernanceProfile,
+        profile_form=GovernanceProfileForm,
+        required_fields=(
+            "rules_revised_filed", "council_villagers", "council_ceremonies", "council_morality",
+            "tool_points", "tool_red_black", "tool_stewards", "households_visited", "disputes",
+            "disputes_resolved", "one_stop_service", "model_selection_held", "major_incident",
+        ),
+        fieldsets=(
+            (_("Village rules and councils"), ("rules_revised_filed", "council_villagers", "council_ceremonies",
+                                                "council_morality")),
+            (_("Micro-governance"), ("tool_points", "tool_red_black", "tool_stewards", "other_tools")),
+            (_("Visits and disputes"), ("households_visited", "disputes", "disputes_resolved")),
+            (_("Services and conduct"), ("one_stop_service", "model_selection_held", "major_incident")),
+        ),
+    )
+)

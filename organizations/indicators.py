@@ -1,0 +1,112 @@
+"""The 组织功能强 indicators O1–O8, the weak-and-lax veto and the pillar's key figures.
+
+Scores read approved entries only; figures count every entry of the year (see
+``wuqiang.scoring.indicators``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import ExtractMonth, Least
+from django.utils.translation import gettext_lazy as _
+
+from organizations.choices import (
+    REQUIRED_MEETINGS,
+    REQUIRED_MEETINGS_TOTAL,
+    REQUIRED_THEME_DAY_MONTHS,
+    MeetingKind,
+    WeakCaseStatus,
+)
+from wuqiang.entries.models import Pillar
+from wuqiang.scoring.indicators import (
+    Kind,
+    all_entries,
+    approved_entries,
+    as_float,
+    figures,
+    flag,
+    indicator,
+    one_if,
+    ratio,
+    veto,
+)
+
+P = Pillar.ORGANIZATIONS
+PROFILE = "organizations_branchprofile"
+MEETINGS = "organizations_meeting_set"
+MATTERS = "organizations_majormatter_set"
+CASES = "organizations_weakcase_set"
+
+
+def _approved(year: int) -> QuerySet:
+    return approved_entries(year, P).values("village_id")
+
+
+@indicator("O1", pillar=P, kind=Kind.FLAG, description=_("Secretary is also the village committee director"))
+def secretary_is_director(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__secretary_is_director"))
+
+
+@indicator("O2", pillar=P, description=_("Grids with a party group / grids"))
+def grids_with_party_group(year: int) -> QuerySet:
+    return _approved(year).annotate(value=ratio(f"{PROFILE}__grids_with_party_group", f"{PROFILE}__grids"))
+
+
+@indicator("O3", pillar=P, description=_("Households linked to a party member / households"))
+def linked_households(year: int) -> QuerySet:
+    return _approved(year).annotate(value=ratio(f"{PROFILE}__linked_households", f"{PROFILE}__households"))
+
+
+@indicator("O4", pillar=P, description=_("三会一课 held, up to the number required of each kind / 32"))
+def meetings_held(year: int) -> QuerySet:
+    # Each kind counts only up to its requirement: twelve party lectures do not make up for
+    # missing committee meetings.
+    held = [
+        Least(Count(MEETINGS, filter=Q(**{f"{MEETINGS}__kind": kind, f"{MEETINGS}__date__year": year})),
+              Value(required))
+        for kind, required in REQUIRED_MEETINGS.items()
+    ]
+    total = held[0]
+    for part in held[1:]:
+        total = total + part
+    return _approved(year).annotate(value=as_float(total) / Value(float(REQUIRED_MEETINGS_TOTAL)))
+
+
+@indicator("O5", pillar=P, description=_("Months with a theme party day / 12"))
+def theme_day_months(year: int) -> QuerySet:
+    months = Count(ExtractMonth(f"{MEETINGS}__date"), distinct=True,
+                   filter=Q(**{f"{MEETINGS}__kind": MeetingKind.THEME_DAY, f"{MEETINGS}__date__year": year}))
+    return _approved(year).annotate(value=as_float(months) / Value(float(REQUIRED_THEME_DAY_MONTHS)))
+
+
+@indicator("O6", pillar=P, description=_("Major matters through 四议两公开 / major matters"))
+def major_matters_deliberated(year: int) -> QuerySet:
+    good = Count(MATTERS, filter=Q(**{f"{MATTERS}__four_deliberations": True, f"{MATTERS}__made_public": True}))
+    return _approved(year).annotate(value=ratio(good, Count(MATTERS)))
+
+
+@indicator("O7", pillar=P, kind=Kind.FLAG, description=_("Standardisation review passed"))
+def standardisation_passed(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__standardisation_passed"))
+
+
+@indicator("O8", pillar=P, kind=Kind.FLAG, description=_("Party-member points system in use"))
+def points_system(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__points_system"))
+
+
+@veto("weak_unrectified")
+def weak_unrectified(year: int) -> QuerySet:
+    """Listed as weak and lax in the year and not rectified by year end."""
+    return (approved_entries(year, P)
+            .filter(**{f"{CASES}__status__in": [s for s in WeakCaseStatus.values if s != WeakCaseStatus.RECTIFIED]})
+            .values("village_id").distinct())
+
+
+@figures("organizations", pillar=P, columns=("combined", "competition"))
+def organization_figures(year: int) -> QuerySet:
+    return all_entries(year, P).values("village_id").annotate(
+        combined=one_if(f"{PROFILE}__secretary_is_director"),
+        competition=one_if(f"{PROFILE}__competition_participated"),
+    )
+

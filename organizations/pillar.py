@@ -1,0 +1,31 @@
+"""The 组织功能强 sheet: the branch profile with its meetings, major matters and weak cases."""
+
+from django.utils.translation import gettext_lazy as _
+
+from organizations.forms import BranchProfileForm, MajorMatterForm, MeetingForm, WeakCaseForm
+from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
+from wuqiang.entries.models import Pillar
+from wuqiang.entries.registry import PillarSheet, RecordSheet, register
+
+SHEET = register(
+    PillarSheet(
+        pillar=Pillar.ORGANIZATIONS,
+        profile_model=BranchProfile,
+        profile_form=BranchProfileForm,
+        records=(
+            RecordSheet(Meeting, MeetingForm, _("Meetings (三会一课 and theme days)")),
+            RecordSheet(MajorMatter, MajorMatterForm, _("Major matters (四议两公开)")),
+            RecordSheet(WeakCase, WeakCaseForm, _("Weak-and-lax cases (软弱涣散)")),
+        ),
+        required_fields=(
+            "org_type", "party_members", "households", "grids", "grids_with_party_group", "linked_households",
+            "secretary_is_director", "standardisation_passed", "points_system", "competition_participated",
+        ),
+        fieldsets=(
+            (_("Branch"), ("org_type", "party_members", "secretary_is_director")),
+            (_("Grids and households"), ("households", "grids", "grids_with_party_group", "linked_households")),
+            (_("Standing"), ("standardisation_passed", "points_system")),
+            (_("Secretary competition (擂台比武)"), ("competition_participated", "competition_score")),
+        ),
+    )
+)

@@ -1,0 +1,131 @@
+"""The 人才队伍强 indicators T1–T8 and the pillar's key figures (people and pay).
+
+Scores read approved entries only; figures count every entry of the year (see
+``wuqiang.scoring.indicators``). "In post" is ``SentDown.objects.in_post(year)``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.utils.translation import gettext_lazy as _
+
+from talent.choices import (
+    COLLEGE_OR_ABOVE,
+    DEPUTY_POSTS,
+    LEADER_KINDS,
+    PRINCIPAL_POSTS,
+    CadrePost,
+    SentDownKind,
+    TraineeKind,
+)
+from talent.models import Cadre, SentDown, Trainee
+from wuqiang.entries.models import Pillar
+from wuqiang.scoring.indicators import (
+    Kind,
+    all_entries,
+    approved_entries,
+    as_float,
+    count_of,
+    figures,
+    flag,
+    indicator,
+    ratio,
+    sum_of,
+)
+
+P = Pillar.TALENT
+PROFILE = "talent_talentprofile"
+CADRES = "talent_cadre_set"
+# A 两委 member counts as young below this age in the year (T4).
+YOUNG_AGE = 35
+TRAINING_HOURS_TARGET = 40.0
+
+
+def _approved(year: int) -> QuerySet:
+    return approved_entries(year, P).values("village_id")
+
+
+def _any(records: QuerySet):
+    return flag(Exists(records.filter(entry=OuterRef("pk"))))
+
+
+@indicator("T1", pillar=P, kind=Kind.FLAG, description=_("A resident first secretary in post"))
+def first_secretary(year: int) -> QuerySet:
+    return _approved(year).annotate(
+        value=_any(SentDown.objects.in_post(year).filter(kind=SentDownKind.FIRST_SECRETARY)))
+
+
+@indicator("T2", pillar=P, kind=Kind.COUNT, description=_("Resident work-team members in post"))
+def team_members(year: int) -> QuerySet:
+    return _approved(year).annotate(
+        value=as_float(count_of(SentDown.objects.in_post(year).filter(kind=SentDownKind.TEAM_MEMBER))))
+
+
+@indicator("T3", pillar=P, description=_("两委 members with college education or above / 两委 members"))
+def cadres_educated(year: int) -> QuerySet:
+    educated = Count(CADRES, filter=Q(**{f"{CADRES}__education__in": sorted(COLLEGE_OR_ABOVE)}))
+    return _approved(year).annotate(value=ratio(educated, Count(CADRES)))
+
+
+@indicator("T4", pillar=P, kind=Kind.FLAG, description=_("A 两委 member under 35"))
+def young_cadre(year: int) -> QuerySet:
+    return _approved(year).annotate(value=_any(Cadre.objects.filter(birth_year__gt=year - YOUNG_AGE)))
+
+
+@indicator("T5", pillar=P, kind=Kind.COUNT, description=_("Village reserve cadres in training"))
+def reserve_trainees(year: int) -> QuerySet:
+    return _approved(year).annotate(value=as_float(count_of(Trainee.objects.filter(kind=TraineeKind.RESERVE))))
+
+
+@indicator("T6", pillar=P, kind=Kind.FLAG, description=_("A leading-talent trainee"))
+def leader_trainee(year: int) -> QuerySet:
+    return _approved(year).annotate(value=_any(Trainee.objects.filter(kind__in=sorted(LEADER_KINDS))))
+
+
+@indicator("T7", pillar=P, kind=Kind.FLAG,
+           description=_("A science and technology commissioner or rural revitalisation instructor in post"))
+def instructor_or_commissioner(year: int) -> QuerySet:
+    kinds = [SentDownKind.TECH_COMMISSIONER, SentDownKind.REVITALIZATION_INSTRUCTOR]
+    return _approved(year).annotate(value=_any(SentDown.objects.in_post(year).filter(kind__in=kinds)))
+
+
+@indicator("T8", pillar=P, description=_("Secretary's training hours / 40"))
+def secretary_training(year: int) -> QuerySet:
+    return _approved(year).annotate(
+        value=as_float(f"{PROFILE}__secretary_training_hours") / Value(TRAINING_HOURS_TARGET))
+
+
+@figures("talent-people", pillar=P, columns=(
+    "sent_down_in_post", "instructors_in_post", "tech_commissioners_in_post",
+    "leader_trainees", "reserve_trainees", "trainees_now_cadre",
+))
+def people_figures(year: int) -> QuerySet:
+    in_post = SentDown.objects.in_post(year)
+    return all_entries(year, P).values("village_id").annotate(
+        sent_down_in_post=count_of(in_post.filter(kind__in=[SentDownKind.FIRST_SECRETARY,
+                                                            SentDownKind.TEAM_MEMBER])),
+        instructors_in_post=count_of(in_post.filter(kind=SentDownKind.REVITALIZATION_INSTRUCTOR)),
+        tech_commissioners_in_post=count_of(in_post.filter(kind=SentDownKind.TECH_COMMISSIONER)),
+        leader_trainees=count_of(Trainee.objects.filter(kind__in=sorted(LEADER_KINDS))),
+        reserve_trainees=count_of(Trainee.objects.filter(kind=TraineeKind.RESERVE)),
+        trainees_now_cadre=count_of(Trainee.objects.filter(now_cadre=True)),
+    )
+
+
+# Pay groups of SPEC §7: 一肩挑 / 村正职 (secretary, director) / 村副职 (deputies and members).
+PAY_GROUPS = {
+    "combined": [CadrePost.SECRETARY_DIRECTOR],
+    "principal": sorted(PRINCIPAL_POSTS),
+    "deputy": sorted(DEPUTY_POSTS),
+}
+
+
+@figures("talent-pay", pillar=P, columns=tuple(
+    f"pay_{group}_{what}" for group in PAY_GROUPS for what in ("sum", "count")))
+def pay_figures(year: int) -> QuerySet:
+    columns = {}
+    for group, posts in PAY_GROUPS.items():
+        paid = Cadre.objects.filter(post__in=posts, monthly_pay__isnull=False)
+        columns[f"pay_{group}_sum"] = sum_of(paid, "monthly_pay")
+        columns[f"pay_{group}_count"] = count_of(paid)
+    return all_entries(year, P).values("village_id").annotate(**columns)

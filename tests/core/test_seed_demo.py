@@ -1,0 +1,129 @@
+"""seed_demo builds SPEC §7's city, and running it again changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db.models import Count, F, Value
+from django.db.models.functions import Concat, Substr
+
+from wuqiang.accounts.models import Role, User
+from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village, YearState
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+SPEC_COUNTY_CODES = {
+    "520302", "520303", "520304", "520322", "520323", "520324", "520325",
+    "520326", "520327", "520328", "520329", "520330", "520381", "520382",
+}
+
+
+def _seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _snapshot() -> dict[str, dict[str, int]]:
+    """Natural key → id for every seeded table."""
+    return {
+        "municipalities": dict(Municipality.objects.values_list("code", "pk")),
+        "counties": dict(County.objects.values_list("code", "pk")),
+        "townships": dict(Township.objects.values_list("code", "pk")),
+        "villages": dict(Village.objects.values_list("code", "pk")),
+        "users": dict(User.objects.values_list("username", "pk")),
+        "years": dict(AssessmentYear.objects.values_list("year", "state")),
+    }
+
+
+@pytest.fixture
+def seeded() -> str:
+    return _seed()
+
+
+def test_it_builds_zunyi_with_the_spec_counties(seeded):
+    assert list(Municipality.objects.values_list("code", "name")) == [("520300", "遵义市")]
+    assert set(County.objects.values_list("code", flat=True)) == SPEC_COUNTY_CODES
+    assert County.objects.get(code="520325").name == "道真仡佬族苗族自治县"
+    assert County.objects.exclude(municipality__code="520300").count() == 0
+
+
+def test_it_builds_200_townships_and_1728_villages(seeded):
+    assert Township.objects.count() == 200
+    assert Village.objects.count() == 1728
+    assert "14 counties, 200 townships, 1728 villages" in seeded
+
+
+def test_every_code_starts_with_its_parent_code(seeded):
+    assert not County.objects.exclude(code__startswith="5203").exists()
+    assert not Township.objects.exclude(code__startswith=F("county__code")).exists()
+    assert not Village.objects.exclude(code__startswith=F("township__code")).exists()
+    assert not Township.objects.exclude(code__regex=r"^\d{9}$").exists()
+    assert not Village.objects.exclude(code__regex=r"^\d{12}$").exists()
+
+
+def test_every_village_county_matches_its_township(seeded):
+    assert not Village.objects.exclude(county=F("township__county")).exists()
+    # And the county really is the one the code says.
+    assert not Village.objects.exclude(county__code=Substr("code", 1, 6)).exists()
+
+
+def test_every_township_has_between_5_and_20_villages(seeded):
+    counts = list(Township.objects.annotate(n=Count("villages")).values_list("n", flat=True))
+    assert min(counts) >= 5
+    assert max(counts) <= 20
+
+
+def test_it_builds_the_years_2020_to_2022(seeded):
+    years = dict(AssessmentYear.objects.values_list("year", "state"))
+
+    assert years == {2020: YearState.PUBLISHED, 2021: YearState.OPEN, 2022: YearState.OPEN}
+    assert AssessmentYear.objects.get(year=2020).published_at is not None
+
+
+def test_it_builds_one_admin_a_reviewer_per_county_and_a_clerk_per_township(seeded):
+    assert User.objects.count() == 1 + 14 + 200
+
+    admin = User.objects.get(username="admin")
+    assert (admin.role, admin.municipality.code, admin.is_superuser, admin.is_staff) == (
+        Role.MUNICIPAL, "520300", True, True,
+    )
+    reviewers = User.objects.filter(role=Role.REVIEWER)
+    assert {(u.username, u.county.code) for u in reviewers.select_related("county")} == {
+        (f"r{code}", code) for code in SPEC_COUNTY_CODES
+    }
+    clerks = User.objects.filter(role=Role.CLERK)
+    assert clerks.count() == 200
+    assert not clerks.exclude(username=Concat(Value("c"), "township__code")).exists()
+
+
+def test_every_demo_account_takes_the_demo_password(seeded):
+    for user in User.objects.filter(username__in=["admin", "r520302", "c520302001"]):
+        assert user.check_password(settings.DEMO_PASSWORD), user.username
+        assert not user.check_password("wrong")
+    assert User.objects.filter(is_active=True).count() == 215
+
+
+def test_running_it_again_changes_nothing(seeded):
+    before = _snapshot()
+
+    _seed()
+
+    after = _snapshot()
+    assert after == before
+    assert {k: len(v) for k, v in after.items()} == {
+        "municipalities": 1, "counties": 14, "townships": 200, "villages": 1728, "users": 215, "years": 3,
+    }
+
+
+def test_running_it_again_restores_a_renamed_village(seeded):
+    village = Village.objects.order_by("code").first()
+    original_name = village.name
+    Village.objects.filter(pk=village.pk).update(name="改过的名字")
+
+    _seed()
+
+    assert Village.objects.get(pk=village.pk).name == original_name

@@ -1,0 +1,74 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live_server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the fixtures make
+# there are still synchronous, so Django's async-safety guard must stand down (browser tests only).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # pytest-playwright looks for its own browser download; point it at Debian's Chromium.
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _close_db_connections_opened_under_playwright() -> Iterator[None]:
+    # Playwright's sync API marks an event loop as running in the main thread, so Django keeps
+    # this test's connections in separate, context-local storage. Close them here, while that
+    # storage is still the current one: pytest-django's teardown cannot see them, and on
+    # PostgreSQL an open one stops it dropping the test database.
+    yield
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    # A browser set up for Chinese, as the portal's users' are (Accept-Language: zh-CN).
+    return {**browser_context_args, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def sign_in(page, live_server) -> Callable:
+    """Give the page's browser context a session for ``user`` without typing a password."""
+
+    def _sign_in(user) -> None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+
+    return _sign_in

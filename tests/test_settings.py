@@ -1,0 +1,75 @@
+"""Settings come from the environment: the embedded demo by default, PostgreSQL and Redis when
+configured, and a production run that passes ``check --deploy`` and refuses to start keyless."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.mark.skipif(
+    bool({"DATABASE_URL", "CELERY_BROKER_URL"} & set(os.environ)),
+    reason="DATABASE_URL or CELERY_BROKER_URL is set: this run is not the embedded (SQLite, eager) default",
+)
+def test_the_default_run_uses_sqlite_and_eager_celery():
+    assert connection.vendor == "sqlite"
+    assert settings.CELERY_TASK_ALWAYS_EAGER is True
+    assert settings.CELERY_BROKER_URL == ""
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://")),
+    reason="DATABASE_URL is not a PostgreSQL URL: run with the PostgreSQL leg's environment (.ci/run)",
+)
+def test_the_postgres_leg_uses_postgresql_and_a_redis_broker():
+    assert connection.vendor == "postgresql"
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+
+def _manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess[str]:
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' own switch (tests/e2e/conftest.py), not the
+    # deployment's; check --deploy rightly refuses it.
+    dropped = ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update({k: v for k, v in env_overrides.items() if v is not None})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_production_configuration_passes_check_deploy():
+    key = "".join(secrets.choice(string.ascii_letters + string.digits + "!@#%^&*(-_=+)") for _ in range(50))
+
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="false", SECRET_KEY=key, ALLOWED_HOSTS="portal.example.gov.cn",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_off_without_a_secret_key_refuses_to_start():
+    result = _manage("check", DEBUG="false")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr

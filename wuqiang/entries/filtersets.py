@@ -1,0 +1,48 @@
+"""Filters for the review queue and the history page (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from wuqiang.accounts.models import User
+from wuqiang.entries.models import Change, Entry, EntryState, Pillar
+from wuqiang.regions.models import Township
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    township = django_filters.ModelChoiceFilter(
+        queryset=Township.objects.none(), field_name="township", to_field_name="code", label=_("Township"))
+    pillar = django_filters.ChoiceFilter(choices=Pillar.choices, label=_("Pillar"))
+    state = django_filters.ChoiceFilter(choices=EntryState.choices, label=_("State"))
+
+    class Meta:
+        model = Entry
+        fields = ["township", "pillar", "state"]
+
+    def __init__(self, data=None, *args, county, **kwargs):
+        # The queue opens on what waits for the reviewer.
+        data = data.copy() if data is not None else None
+        if data is not None and "state" not in data:
+            data["state"] = EntryState.SUBMITTED
+        super().__init__(data, *args, **kwargs)
+        self.filters["township"].queryset = Township.objects.filter(county=county)
+        for f in self.form.fields.values():
+            f.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class ChangeFilter(django_filters.FilterSet):
+    pillar = django_filters.ChoiceFilter(field_name="entry__pillar", choices=Pillar.choices, label=_("Pillar"))
+    actor = django_filters.ModelChoiceFilter(field_name="actor", queryset=User.objects.none(), label=_("Person"))
+
+    class Meta:
+        model = Change
+        fields = ["pillar", "actor"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        # Only people who appear in this history are offered.
+        actor_ids = queryset.order_by().values("actor_id").distinct() if queryset is not None else []
+        self.filters["actor"].queryset = User.objects.filter(pk__in=actor_ids)
+        for f in self.form.fields.values():
+            f.widget.attrs["class"] = "form-select form-select-sm"

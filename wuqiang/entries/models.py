@@ -1,0 +1,191 @@
+"""One (unit, pillar, year) sheet of data, its review state, and the history of every change.
+
+Each pillar app stores its values in a profile (one row per entry) and record lists (many
+rows per entry), built on the abstract bases below; the state, version and history live here
+once for all five pillars.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wuqiang.accounts.scope import ScopedQuerySet
+from wuqiang.regions.models import Level
+
+
+class Pillar(models.TextChoices):
+    """The five strongs; values are the pillar apps' labels."""
+
+    ORGANIZATIONS = "organizations", _("Strong organisational function")
+    TALENT = "talent", _("Strong talent team")
+    ECONOMY = "economy", _("Strong collective economy")
+    GOVERNANCE = "governance", _("Strong governance")
+    SUPPORT = "support", _("Strong support")
+
+
+class EntryState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+# Clerks may change an entry only in these states; reviewers act only on submitted ones.
+EDITABLE_STATES = (EntryState.DRAFT, EntryState.RETURNED)
+
+
+class EntryQuerySet(ScopedQuerySet):
+    def for_year(self, year) -> EntryQuerySet:
+        return self.filter(year=year)
+
+    def village_level(self) -> EntryQuerySet:
+        return self.filter(village__isnull=False)
+
+
+class Entry(models.Model):
+    """One village's (or township's) data for one pillar in one assessment year, with its
+    review state: draft → submitted → approved, or returned with the reviewer's comment."""
+
+    scope_paths = {
+        Level.MUNICIPALITY: "county__municipality_id",
+        Level.COUNTY: "county_id",
+        Level.TOWNSHIP: "township_id",
+        Level.VILLAGE: "village_id",
+    }
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.PROTECT, related_name="entries",
+                             verbose_name=_("year"))
+    pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
+    # Village-level sheets carry the village; township-level sheets (e.g. the 五小) leave it empty.
+    village = models.ForeignKey("regions.Village", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="entries", verbose_name=_("village"))
+    township = models.ForeignKey("regions.Township", on_delete=models.PROTECT, related_name="entries",
+                                 verbose_name=_("township"))
+    # Denormalised so a county's review queue is one indexed filter.
+    county = models.ForeignKey("regions.County", on_delete=models.PROTECT, related_name="entries",
+                               verbose_name=_("county"))
+
+    state = models.CharField(_("state"), max_length=12, choices=EntryState, default=EntryState.DRAFT)
+    # Bumped by every write; a save that carries an older version is refused (optimistic lock).
+    version = models.PositiveIntegerField(_("version"), default=0)
+    is_complete = models.BooleanField(_("complete"), default=False)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("updated by"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("submitted by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    # The values as last approved, so a reviewer sees what changed since (see snapshots.py).
+    approved_snapshot = models.JSONField(_("values at last approval"), null=True, blank=True, editable=False)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["year", "village", "pillar"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "pillar"], condition=Q(village__isnull=False),
+                                    name="entry_unique_per_village"),
+            models.UniqueConstraint(fields=["township", "year", "pillar"], condition=Q(village__isnull=True),
+                                    name="entry_unique_per_township_sheet"),
+        ]
+        indexes = [
+            models.Index(fields=["county", "year", "state"], name="entry_review_queue_idx"),
+            models.Index(fields=["township", "year"], name="entry_work_board_idx"),
+            models.Index(fields=["year", "pillar", "state"], name="entry_scoring_idx"),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.village or self.township
+        return f"{unit} · {self.get_pillar_display()} · {self.year_id}"
+
+    @property
+    def unit(self):
+        return self.village if self.village_id else self.township
+
+    @property
+    def is_editable_state(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class PillarProfile(models.Model):
+    """Base of a pillar's one-row-per-entry values; its primary key is the entry."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="%(app_label)s_%(class)s", verbose_name=_("entry"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+class PillarRecord(models.Model):
+    """Base of a pillar's record lists (meetings, cadres, …): many rows per entry."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_set",
+                              verbose_name=_("entry"))
+    # Fields holding a date that must fall inside the entry's year (checked by the record form).
+    dates_in_year: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    DELETED = "deleted", _("Deleted")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+    REOPENED = "reopened", _("Reopened")
+
+
+class ChangeQuerySet(ScopedQuerySet):
+    pass
+
+
+class Change(models.Model):
+    """One line of an entry's history: who did what when, with old → new values."""
+
+    scope_paths = {
+        Level.MUNICIPALITY: "entry__county__municipality_id",
+        Level.COUNTY: "entry__county_id",
+        Level.TOWNSHIP: "entry__township_id",
+        Level.VILLAGE: "entry__village_id",
+    }
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="changes", verbose_name=_("entry"))
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+", verbose_name=_("who"))
+    action = models.CharField(_("action"), max_length=12, choices=ChangeAction)
+    # "app_label.model" of the row changed; empty for workflow steps on the entry itself.
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=32, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # {field: [old, new]} in stored (not display) form; see snapshots.display_value.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"

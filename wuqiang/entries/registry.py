@@ -1,0 +1,97 @@
+"""The registry of pillar sheets: what each pillar app enters and how the shared views show it.
+
+Each pillar app declares its sheets in ``<app>/pillar.py`` and registers them from its
+``AppConfig.ready``; the generic entry views, the work board, the review queue and the history
+page read only this registry, so adding a field or a record list never touches shared code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
+
+from wuqiang.entries.models import Pillar
+from wuqiang.regions.models import Level
+
+if TYPE_CHECKING:
+    from django.forms import ModelForm
+
+    from wuqiang.entries.models import PillarProfile, PillarRecord
+
+
+@dataclass(frozen=True)
+class RecordSheet:
+    """A list of records entered inline under a profile (meetings, cadres, …)."""
+
+    model: type[PillarRecord]
+    form: type[ModelForm]
+    title: str | Promise
+    # A pillar cannot be submitted until this list has at least one row.
+    required: bool = False
+
+    @property
+    def prefix(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def object_type(self) -> str:
+        return self.model._meta.label_lower
+
+
+@dataclass(frozen=True)
+class PillarSheet:
+    """Everything entered for one pillar at one level: a profile form and record lists."""
+
+    pillar: Pillar
+    profile_model: type[PillarProfile]
+    profile_form: type[ModelForm]
+    records: tuple[RecordSheet, ...] = ()
+    # Profile fields that must be filled before the entry can be submitted.
+    required_fields: tuple[str, ...] = ()
+    level: Level = Level.VILLAGE
+    title: str | Promise | None = None
+    # Field groups for the form page: (legend, [field names]); fields not listed go last.
+    fieldsets: tuple[tuple[str | Promise, tuple[str, ...]], ...] = field(default=())
+
+    @property
+    def slug(self) -> str:
+        return self.pillar.value if self.level == Level.VILLAGE else f"{self.pillar.value}-township"
+
+    @property
+    def label(self) -> str | Promise:
+        return self.title or self.pillar.label
+
+    @property
+    def profile_accessor(self) -> str:
+        # The reverse one-to-one name from Entry, per PillarProfile's related_name pattern.
+        meta = self.profile_model._meta
+        return f"{meta.app_label}_{meta.model_name}"
+
+
+_SHEETS: dict[str, PillarSheet] = {}
+
+
+def register(sheet: PillarSheet) -> PillarSheet:
+    _SHEETS[sheet.slug] = sheet
+    return sheet
+
+
+def get_sheet(slug: str) -> PillarSheet | None:
+    return _SHEETS.get(slug)
+
+
+def village_sheets() -> list[PillarSheet]:
+    """The five village-level sheets in pillar order."""
+    order = list(Pillar.values)
+    return sorted((s for s in _SHEETS.values() if s.level == Level.VILLAGE), key=lambda s: order.index(s.pillar))
+
+
+def township_sheets() -> list[PillarSheet]:
+    return [s for s in _SHEETS.values() if s.level == Level.TOWNSHIP]
+
+
+def sheet_for_entry(entry) -> PillarSheet:
+    level = Level.VILLAGE if entry.village_id else Level.TOWNSHIP
+    return next(s for s in _SHEETS.values() if s.pillar == entry.pillar and s.level == level)

@@ -1,0 +1,160 @@
+"""Reads for the entry pages, each a fixed number of queries whatever the number of villages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from wuqiang.entries.models import Change, Entry, EntryState, Pillar
+from wuqiang.entries.registry import PillarSheet, sheet_for_entry, township_sheets, village_sheets
+from wuqiang.entries.snapshots import ChangeLine, describe, diff_snapshots, take_snapshot
+from wuqiang.regions.models import AssessmentYear, County, Township, Village
+
+
+def entry_for(*, unit: Village | Township, year: AssessmentYear, sheet: PillarSheet) -> Entry | None:
+    lookup = {"village": unit} if isinstance(unit, Village) else {"township": unit, "village__isnull": True}
+    return (
+        Entry.objects.select_related("year", "updated_by", "submitted_by", "reviewed_by")
+        .filter(year=year, pillar=sheet.pillar, **lookup)
+        .first()
+    )
+
+
+def sheet_url(unit: Village | Township, year: int, sheet: PillarSheet) -> str:
+    name = "entries:village-sheet" if isinstance(unit, Village) else "entries:township-sheet"
+    return reverse(name, args=[unit.code, year, sheet.slug])
+
+
+def entry_url(entry: Entry) -> str:
+    return sheet_url(entry.unit, entry.year_id, sheet_for_entry(entry))
+
+
+@dataclass
+class PillarTab:
+    sheet: PillarSheet
+    url: str
+    state: str | None
+
+
+def pillar_tabs(village: Village, year: AssessmentYear) -> list[PillarTab]:
+    states = dict(Entry.objects.filter(village=village, year=year).values_list("pillar", "state"))
+    return [PillarTab(s, sheet_url(village, year.pk, s), states.get(s.pillar)) for s in village_sheets()]
+
+
+@dataclass
+class ChangedRow:
+    title: str
+    action: str
+    lines: list[ChangeLine]
+
+
+def changes_since_approval(entry: Entry, sheet: PillarSheet) -> list[ChangedRow] | None:
+    """What a resubmission changed since it was last approved; None if never approved."""
+    if entry.approved_snapshot is None:
+        return None
+    current = take_snapshot(entry, sheet)
+    rows = diff_snapshots(entry.approved_snapshot, current, sheet.profile_model._meta.label_lower)
+    return [
+        ChangedRow(str(row.model._meta.verbose_name), row.action, describe(row.object_type, row.changes))
+        for row in rows
+    ]
+
+
+# --- Work board ----------------------------------------------------------------------------
+
+@dataclass
+class BoardCell:
+    sheet: PillarSheet
+    url: str
+    entry: Entry | None
+
+    @property
+    def state(self) -> str:
+        return self.entry.state if self.entry else "missing"
+
+
+@dataclass
+class BoardRow:
+    village: Village
+    cells: list[BoardCell]
+    approved: int = 0
+
+    @property
+    def has_returned(self) -> bool:
+        return any(c.state == EntryState.RETURNED for c in self.cells)
+
+
+@dataclass
+class WorkBoard:
+    sheets: list[PillarSheet]
+    rows: list[BoardRow]
+    township_cells: list[BoardCell]
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def work_board(*, township: Township, year: AssessmentYear, user: Any) -> WorkBoard:
+    """Villages × pillars with each entry's state: three queries for any township size."""
+    sheets = village_sheets()
+    villages = list(Village.objects.visible_to(user).filter(township=township).order_by("code"))
+    entries = Entry.objects.filter(township=township, year=year).only(
+        "pk", "village_id", "pillar", "state", "is_complete", "review_comment", "version", "year_id",
+        "township_id", "county_id")
+    by_key = {(e.village_id, e.pillar): e for e in entries}
+    rows = []
+    totals: dict[str, int] = {state: 0 for state in [*EntryState.values, "missing"]}
+    for village in villages:
+        cells = [BoardCell(s, sheet_url(village, year.pk, s), by_key.get((village.pk, s.pillar))) for s in sheets]
+        for cell in cells:
+            totals[cell.state] += 1
+        rows.append(BoardRow(village, cells, sum(c.state == EntryState.APPROVED for c in cells)))
+    township_cells = [BoardCell(s, sheet_url(township, year.pk, s), by_key.get((None, s.pillar)))
+                      for s in township_sheets()]
+    return WorkBoard(sheets, rows, township_cells, totals)
+
+
+# --- Review queue --------------------------------------------------------------------------
+
+def review_queue(*, county: County, year: AssessmentYear, user: Any) -> QuerySet[Entry]:
+    return (
+        Entry.objects.visible_to(user)
+        .filter(county=county, year=year)
+        .select_related("village", "township", "submitted_by", "year")
+        .order_by("township__code", "village__code", "pillar")
+    )
+
+
+def pending_by_township(*, county: County, year: AssessmentYear, user: Any) -> list[dict[str, Any]]:
+    """Submitted entries per township and pillar, for the 'approve all' buttons."""
+    rows = (
+        Entry.objects.visible_to(user)
+        .filter(county=county, year=year, state=EntryState.SUBMITTED)
+        .values("township__code", "township__name", "pillar")
+        .annotate(n=Count("pk"))
+        .order_by("township__code", "pillar")
+    )
+    labels = dict(Pillar.choices)
+    return [{**r, "pillar_label": labels[r["pillar"]]} for r in rows]
+
+
+# --- History -------------------------------------------------------------------------------
+
+def village_changes(*, village: Village, user: Any) -> QuerySet[Change]:
+    return (
+        Change.objects.visible_to(user)
+        .filter(entry__village=village)
+        .select_related("actor", "entry")
+        .order_by("-at", "-pk")
+    )
+
+
+@dataclass
+class HistoryLine:
+    change: Change
+    lines: list[ChangeLine]
+
+
+def history_lines(changes) -> list[HistoryLine]:
+    return [HistoryLine(c, describe(c.object_type, c.changes) if c.object_type else []) for c in changes]

@@ -1,0 +1,236 @@
+"""The shared entry pages: a village's pillar sheet, the workflow actions, the township's work
+board, the county's review queue and a village's history. Thin: they parse input, call the
+services, and render what the selectors return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wuqiang.accounts.scope import get_visible_or_404
+from wuqiang.core.mixins import breadcrumbs
+from wuqiang.entries import policy, selectors, services
+from wuqiang.entries.filtersets import ChangeFilter, ReviewQueueFilter
+from wuqiang.entries.forms import EntryForms
+from wuqiang.entries.models import Entry, EntryState, Pillar
+from wuqiang.entries.registry import get_sheet, sheet_for_entry, village_sheets
+from wuqiang.regions.models import AssessmentYear, County, Level, Township, Village
+
+
+def _sheet_or_404(slug: str, level: Level):
+    sheet = get_sheet(slug)
+    if sheet is None or sheet.level != level:
+        raise Http404("No such pillar sheet.")
+    return sheet
+
+
+@require_http_methods(["GET", "POST"])
+def village_sheet(request: HttpRequest, code: str, year: int, sheet: str) -> HttpResponse:
+    unit = get_visible_or_404(Village.objects.select_related("township", "county__municipality"),
+                              request.user, code=code)
+    return _sheet_page(request, unit, year, _sheet_or_404(sheet, Level.VILLAGE))
+
+
+@require_http_methods(["GET", "POST"])
+def township_sheet(request: HttpRequest, code: str, year: int, sheet: str) -> HttpResponse:
+    unit = get_visible_or_404(Township.objects.select_related("county__municipality"), request.user, code=code)
+    return _sheet_page(request, unit, year, _sheet_or_404(sheet, Level.TOWNSHIP))
+
+
+def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
+    assessment_year = get_object_or_404(AssessmentYear, pk=year)
+    entry = selectors.entry_for(unit=unit, year=assessment_year, sheet=sheet) or services.new_entry(
+        unit=unit, year=assessment_year, sheet=sheet)
+    refusal = policy.edit_refusal(request.user, entry)
+    stale_message = None
+
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(request.path)
+        forms = EntryForms(sheet, entry, request.POST, editable=True)
+        version = _int(request.POST.get("version"))
+        if version is None:
+            messages.error(request, _("The form is incomplete; reload the page and try again."))
+            return redirect(request.path)
+        if forms.is_valid():
+            try:
+                services.entry_save(entry=entry, actor=request.user, expected_version=version,
+                                    profile_form=forms.profile_form, record_formsets=forms.formsets)
+            except services.StaleEntry as stale:
+                stale_message = str(stale)
+            except policy.NotAllowed as refused:
+                messages.error(request, str(refused))
+                return redirect(request.path)
+            else:
+                if request.POST.get("then") == "submit":
+                    return _submit_after_save(request, entry)
+                messages.success(request, _("Saved."))
+                return redirect(request.path)
+        else:
+            messages.error(request, _("Nothing was saved: correct the fields marked below."))
+    else:
+        forms = EntryForms(sheet, entry, editable=refusal is None)
+
+    context = {
+        "unit": unit,
+        "entry": entry,
+        "sheet": sheet,
+        "forms": forms,
+        "year": entry.year,
+        "breadcrumbs": breadcrumbs(unit, request.user),
+        "pillar_tabs": selectors.pillar_tabs(unit, entry.year) if isinstance(unit, Village) else None,
+        "can_edit": refusal is None,
+        "edit_refusal": refusal,
+        "stale_message": stale_message,
+        "can_submit": policy.submit_refusal(request.user, entry) is None,
+        "can_review": entry.pk is not None and policy.review_refusal(request.user, entry) is None,
+        "can_reopen": entry.pk is not None and policy.reopen_refusal(request.user, entry) is None,
+        "changes_since_approval": selectors.changes_since_approval(entry, sheet)
+        if entry.pk and entry.state == EntryState.SUBMITTED else None,
+    }
+    return render(request, "entries/sheet.html", context, status=409 if stale_message else 200)
+
+
+def _submit_after_save(request: HttpRequest, entry: Entry) -> HttpResponse:
+    entry.refresh_from_db()
+    try:
+        services.entry_submit(entry=entry, actor=request.user)
+    except (policy.NotAllowed, services.StaleEntry) as refused:
+        messages.warning(request, _("Saved, but not submitted: %(reason)s") % {"reason": refused})
+    else:
+        messages.success(request, _("Saved and submitted for review."))
+    return redirect(request.path)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _entry_or_404(request: HttpRequest, pk: int) -> Entry:
+    return get_visible_or_404(
+        Entry.objects.select_related("year", "village", "township", "updated_by"), request.user, pk=pk)
+
+
+def _back(request: HttpRequest, entry: Entry) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = selectors.entry_url(entry)
+    return redirect(target)
+
+
+@require_POST
+def entry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """submit / approve / return / reopen one entry."""
+    entry = _entry_or_404(request, pk)
+    text = request.POST.get("comment", "")
+    try:
+        if action == "submit":
+            services.entry_submit(entry=entry, actor=request.user,
+                                  expected_version=_int(request.POST.get("version")))
+            messages.success(request, _("Submitted for review."))
+        elif action == "approve":
+            services.entry_approve(entry=entry, actor=request.user, comment=text)
+            messages.success(request, _("Approved."))
+        elif action == "return":
+            services.entry_return(entry=entry, actor=request.user, comment=text)
+            messages.success(request, _("Returned to the township with your comment."))
+        elif action == "reopen":
+            services.entry_reopen(entry=entry, actor=request.user, reason=text)
+            messages.success(request, _("Reopened: the township can change the entry again."))
+        else:
+            raise Http404("Unknown action.")
+    except (policy.NotAllowed, services.StaleEntry) as refused:
+        messages.error(request, str(refused))
+    return _back(request, entry)
+
+
+@require_GET
+def work_board(request: HttpRequest, code: str) -> HttpResponse:
+    township = get_visible_or_404(Township.objects.select_related("county__municipality"), request.user, code=code)
+    year = _selected_year_or_404(request)
+    context = {
+        "unit": township,
+        "year": year,
+        "breadcrumbs": breadcrumbs(township, request.user),
+        "board": selectors.work_board(township=township, year=year, user=request.user),
+    }
+    return render(request, "entries/work_board.html", context)
+
+
+@require_GET
+def review_queue(request: HttpRequest, code: str) -> HttpResponse:
+    county = get_visible_or_404(County.objects.select_related("municipality"), request.user, code=code)
+    year = _selected_year_or_404(request)
+    queryset = selectors.review_queue(county=county, year=year, user=request.user)
+    filterset = ReviewQueueFilter(request.GET, queryset=queryset, county=county)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "unit": county,
+        "year": year,
+        "breadcrumbs": breadcrumbs(county, request.user),
+        "filter": filterset,
+        "page_obj": page,
+        "pending": selectors.pending_by_township(county=county, year=year, user=request.user),
+        "is_reviewer": request.user.role == "reviewer" and request.user.county_id == county.pk,
+    }
+    return render(request, "entries/review_queue.html", context)
+
+
+@require_POST
+def approve_township(request: HttpRequest, code: str) -> HttpResponse:
+    county = get_visible_or_404(County.objects.all(), request.user, code=code)
+    township = get_visible_or_404(Township.objects.filter(county=county), request.user,
+                                  code=request.POST.get("township", ""))
+    year = get_object_or_404(AssessmentYear, pk=_int(request.POST.get("year")) or 0)
+    pillar = request.POST.get("pillar", "")
+    if pillar not in Pillar.values:
+        messages.error(request, _("Choose a pillar."))
+    else:
+        try:
+            count = services.entries_approve_submitted(township=township, year=year, pillar=pillar,
+                                                        actor=request.user)
+        except policy.NotAllowed as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Approved %(count)d entries of %(township)s.") % {
+                "count": count, "township": township.name})
+    return redirect(f"{reverse('entries:review-queue', args=[county.code])}?year={year.pk}")
+
+
+@require_GET
+def village_history(request: HttpRequest, code: str) -> HttpResponse:
+    village = get_visible_or_404(Village.objects.select_related("township", "county__municipality"),
+                                 request.user, code=code)
+    changes = selectors.village_changes(village=village, user=request.user)
+    filterset = ChangeFilter(request.GET, queryset=changes)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "unit": village,
+        "breadcrumbs": breadcrumbs(village, request.user),
+        "filter": filterset,
+        "page_obj": page,
+        "lines": selectors.history_lines(page.object_list),
+    }
+    return render(request, "entries/history.html", context)
+
+
+def _selected_year_or_404(request: HttpRequest) -> AssessmentYear:
+    from wuqiang.core.years import selected_year
+
+    year = selected_year(request)
+    if year is None:
+        raise Http404("No assessment year yet.")
+    return year

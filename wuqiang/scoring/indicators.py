@@ -1,0 +1,182 @@
+"""The indicator registry: what each pillar app declares in its ``indicators.py``.
+
+Three kinds of set-based function, each ``(year: int) -> QuerySet`` returning one row per
+village for the whole year — never a loop over villages:
+
+* ``@indicator("O1", …)`` — rows with ``village_id`` and ``value`` (a number, or NULL for
+  "none", e.g. a ratio whose denominator is zero). **Scores use approved data only**: the
+  queryset starts from :func:`approved_entries`.
+* ``@veto("income_below_10")`` — rows with ``village_id`` for every village the veto item
+  hits, again from approved data only.
+* ``@figures("organizations", columns=…)`` — SPEC §7's key figures, rows with ``village_id``
+  and the named columns. **Figures are "as reported"**: they count every entry of the year
+  whatever its review state (:func:`all_entries`), because the municipal report shows what
+  the villages reported while review is still going on.
+
+The roll-up (``rollup.py``) compiles each queryset to SQL and wraps it in an
+``INSERT … SELECT``; it never evaluates them row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Combinable, Expression
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils.functional import Promise
+
+from wuqiang.entries.models import Entry, EntryState, Pillar
+
+IndicatorFn = Callable[[int], QuerySet]
+
+
+class Kind:
+    """What an indicator's value is, for display."""
+
+    FLAG = "flag"  # 1 = yes, 0 = no
+    RATIO = "ratio"  # shown as a percentage
+    COUNT = "count"
+    MONEY = "money"  # 万元
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    code: str
+    pillar: str
+    function: IndicatorFn
+    kind: str
+    description: str | Promise
+
+
+@dataclass(frozen=True)
+class VetoDef:
+    code: str
+    function: IndicatorFn
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    name: str
+    pillar: str
+    function: IndicatorFn
+    columns: tuple[str, ...]
+
+
+INDICATORS: dict[str, IndicatorDef] = {}
+VETOES: dict[str, VetoDef] = {}
+FIGURES: dict[str, FigureDef] = {}
+
+
+def indicator(code: str, *, pillar: str, kind: str = Kind.RATIO, description: str | Promise = ""):
+    """Register ``(year) -> QuerySet[village_id, value]`` as the value of indicator ``code``."""
+
+    def register(function: IndicatorFn) -> IndicatorFn:
+        INDICATORS[code] = IndicatorDef(code, str(pillar), function, kind, description)
+        return function
+
+    return register
+
+
+def veto(code: str):
+    """Register ``(year) -> QuerySet[village_id]``: the villages veto item ``code`` hits."""
+
+    def register(function: IndicatorFn) -> IndicatorFn:
+        VETOES[code] = VetoDef(code, function)
+        return function
+
+    return register
+
+
+def figures(name: str, *, pillar: str, columns: tuple[str, ...]):
+    """Register ``(year) -> QuerySet[village_id, *columns]`` of key figures (all entry states)."""
+
+    def register(function: IndicatorFn) -> IndicatorFn:
+        FIGURES[name] = FigureDef(name, str(pillar), function, tuple(columns))
+        return function
+
+    return register
+
+
+def indicator_def(code: str) -> IndicatorDef | None:
+    return INDICATORS.get(code)
+
+
+# --- Building blocks for the pillar apps ------------------------------------------------------
+
+
+def approved_entries(year: int, pillar: str) -> QuerySet:
+    """The approved village-level entries of one pillar and year: the base of every score."""
+    return Entry.objects.filter(year_id=year, pillar=pillar, state=EntryState.APPROVED, village__isnull=False)
+
+
+def all_entries(year: int, pillar: str) -> QuerySet:
+    """Every village-level entry of one pillar and year, whatever its state: the base of figures."""
+    return Entry.objects.filter(year_id=year, pillar=pillar, village__isnull=False)
+
+
+def flag(condition_or_field) -> Case:
+    """1.0 for True, 0.0 for False, NULL when not answered; accepts a field name or a Q."""
+    if isinstance(condition_or_field, str):
+        return Case(
+            When(**{condition_or_field: True}, then=Value(1.0)),
+            When(**{condition_or_field: False}, then=Value(0.0)),
+            default=None, output_field=FloatField(),
+        )
+    return Case(When(condition_or_field, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+
+
+def one_if(condition) -> Case:
+    """1 where the field/Q holds, else 0 (an integer, for counting figures)."""
+    when = When(**{condition: True}, then=Value(1)) if isinstance(condition, str) else When(condition,
+                                                                                          then=Value(1))
+    return Case(when, default=Value(0), output_field=IntegerField())
+
+
+def as_float(expression: Combinable | str) -> Cast:
+    return Cast(F(expression) if isinstance(expression, str) else expression, FloatField())
+
+
+def ratio(numerator: Combinable | str, denominator: Combinable | str) -> Expression:
+    """numerator / denominator as a float; NULL when the denominator is zero or missing."""
+    den = F(denominator) if isinstance(denominator, str) else denominator
+    return as_float(numerator) / NullIf(as_float(den), Value(0.0))
+
+
+def count_of(records: QuerySet, link: str = "entry") -> Coalesce:
+    """How many of ``records`` belong to the outer entry (a correlated COUNT subquery)."""
+    counted = (records.filter(**{link: OuterRef("pk")}).order_by().values(link)
+               .annotate(n=Count("pk")).values("n")[:1])
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def sum_of(records: QuerySet, field: str, link: str = "entry") -> Coalesce:
+    """The sum of ``field`` over ``records`` of the outer entry (a correlated SUM subquery)."""
+    from django.db.models import Sum
+
+    summed = (records.filter(**{link: OuterRef("pk")}).order_by().values(link)
+              .annotate(s=Sum(field)).values("s")[:1])
+    return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
+
+
+def describe_rule(rule: str, params: dict, points) -> str:
+    """The rule in words, for the village scorecard and the scheme page."""
+    from django.utils.translation import gettext as _
+
+    from wuqiang.scoring.models import Rule
+
+    params = params or {}
+    if rule == Rule.YES_NO:
+        text = _("yes = %(points)s points, no = 0") % {"points": points}
+    elif rule == Rule.LINEAR:
+        text = _("linear from %(low)s (0 points) to %(high)s (%(points)s points), capped") % {
+            "low": params.get("low", 0), "high": params.get("high", 1), "points": points,
+        }
+    else:
+        parts = [_("from %(threshold)s: %(points)s") % {"threshold": t, "points": p}
+                 for t, p in params.get("bands", [])]
+        text = _("bands: %(bands)s") % {"bands": "; ".join(parts)}
+    if params.get("none_full"):
+        text += _("; none = full points")
+    return text

@@ -1,0 +1,487 @@
+"""Scoring: each year's scheme (data, not code), the stored scorecards the roll-up writes at
+every level, the roll-up runs, and the demonstration villages named from the scorecards.
+
+Pages, exports and the API read the stored scorecards only; nothing here is computed on a
+page view (see ``rollup.py`` for how the tables are filled).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wuqiang.accounts.scope import ScopedQuerySet
+from wuqiang.entries.models import Pillar
+from wuqiang.regions.models import Level
+
+PILLAR_TOTAL = Decimal(20)
+
+
+class Rule(models.TextChoices):
+    """How an indicator's value turns into points."""
+
+    YES_NO = "yes_no", _("Yes = full points")
+    LINEAR = "linear", _("Linear between two values")
+    BANDS = "bands", _("Points by bands")
+
+
+class VetoCode(models.TextChoices):
+    """一票否决 items: any one caps the village's grade at 未达标."""
+
+    WEAK_UNRECTIFIED = "weak_unrectified", _("Listed as weak and lax, not rectified")
+    INCOME_BELOW_10 = "income_below_10", _("Operating income below 100,000 yuan")
+    MAJOR_INCIDENT = "major_incident", _("Major incident in the year")
+
+
+class Grade(models.TextChoices):
+    """The four grades of the 五强 assessment, best first."""
+
+    EXEMPLARY = "exemplary", _("Five-strong exemplary")  # 五强示范
+    PASS = "pass", _("Up to standard")  # 达标
+    BASIC = "basic", _("Basically up to standard")  # 基本达标
+    FAIL = "fail", _("Not up to standard")  # 未达标
+
+
+def _points_field(verbose_name, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=6, decimal_places=2, **kwargs)
+
+
+class Scheme(models.Model):
+    """The scoring scheme of one assessment year: indicators, points, vetoes and grade lines.
+
+    Copied from the previous year when a year starts, editable by municipal staff until the
+    year is published, frozen afterwards."""
+
+    year = models.OneToOneField("regions.AssessmentYear", on_delete=models.CASCADE, primary_key=True,
+                                related_name="scheme", verbose_name=_("year"))
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("copied from"))
+    pillar_total = _points_field(_("points per pillar"), default=PILLAR_TOTAL, editable=False)
+    exemplary_total = _points_field(_("exemplary: total at least"), default=Decimal(90))
+    exemplary_pillar_min = _points_field(_("exemplary: every pillar at least"), default=Decimal(16))
+    pass_total = _points_field(_("up to standard: total at least"), default=Decimal(75))
+    basic_total = _points_field(_("basically up to standard: total at least"), default=Decimal(60))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("updated by"), editable=False)
+
+    class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(_("Scoring scheme %(year)s") % {"year": self.year_id})
+
+
+class SchemeIndicator(models.Model):
+    """One scored indicator of a year's scheme (e.g. O1 一肩挑, 3 points, yes = full)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators",
+                               verbose_name=_("scheme"))
+    code = models.CharField(_("code"), max_length=8)
+    pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
+    # The Chinese name is data here (it is what the campaign calls the indicator).
+    name = models.CharField(_("name"), max_length=100)
+    rule = models.CharField(_("rule"), max_length=8, choices=Rule)
+    # linear: {"low": 0, "high": 1, "none_full": false}; bands: {"bands": [[threshold, points], …]}.
+    params = models.JSONField(_("rule parameters"), default=dict, blank=True)
+    points = _points_field(_("points"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("scheme indicator")
+        verbose_name_plural = _("scheme indicators")
+        ordering = ["scheme", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="scheme_indicator_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def none_full(self) -> bool:
+        return bool((self.params or {}).get("none_full", False))
+
+
+class SchemeVeto(models.Model):
+    """Whether a veto item (一票否决) applies in a year's scheme."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="vetoes", verbose_name=_("scheme"))
+    code = models.CharField(_("veto"), max_length=24, choices=VetoCode)
+    enabled = models.BooleanField(_("applies"), default=True)
+
+    class Meta:
+        verbose_name = _("scheme veto")
+        verbose_name_plural = _("scheme vetoes")
+        ordering = ["scheme", "code"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="scheme_veto_unique_code")]
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+# --- Stored results ----------------------------------------------------------------------
+
+
+class VillageIndicatorScore(models.Model):
+    """One indicator's value and points for one village in one year, from approved data only."""
+
+    scope_paths = {
+        Level.MUNICIPALITY: "village__county__municipality_id",
+        Level.COUNTY: "village__county_id",
+        Level.TOWNSHIP: "village__township_id",
+        Level.VILLAGE: "village_id",
+    }
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("village"))
+    code = models.CharField(_("indicator"), max_length=8)
+    pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
+    # NULL means "none" (a ratio with nothing to count); the rule says what that scores.
+    value = models.FloatField(_("value"), null=True)
+    points = _points_field(_("points"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("village indicator score")
+        verbose_name_plural = _("village indicator scores")
+        constraints = [models.UniqueConstraint(fields=["year", "village", "code"],
+                                               name="village_indicator_score_unique")]
+
+
+class VillageVeto(models.Model):
+    """A veto item (一票否决) that applies to a village in a year."""
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("village"))
+    code = models.CharField(_("veto"), max_length=24, choices=VetoCode)
+
+    class Meta:
+        verbose_name = _("village veto")
+        verbose_name_plural = _("village vetoes")
+        constraints = [models.UniqueConstraint(fields=["year", "village", "code"], name="village_veto_unique")]
+
+
+class Figures(models.Model):
+    """SPEC §7's key figures, as reported (counted from every entry whatever its state).
+
+    At village level the yes/no figures are 0 or 1; at every level above they are sums, and
+    pay is kept as sum and count so each level's mean is exact."""
+
+    combined = models.PositiveIntegerField(_("secretary is also director (一肩挑)"), default=0)
+    competition = models.PositiveIntegerField(_("secretary took part in the competition"), default=0)
+    sent_down_in_post = models.PositiveIntegerField(_("first secretaries and work-team members in post"), default=0)
+    leader_trainees = models.PositiveIntegerField(_("leading-talent trainees"), default=0)
+    reserve_trainees = models.PositiveIntegerField(_("reserve trainees"), default=0)
+    trainees_now_cadre = models.PositiveIntegerField(_("trainees now on the village committees"), default=0)
+    instructors_in_post = models.PositiveIntegerField(_("rural revitalisation instructors in post"), default=0)
+    tech_commissioners_in_post = models.PositiveIntegerField(_("science and technology commissioners in post"),
+                                                             default=0)
+    demonstration_bases = models.PositiveIntegerField(_("collective-economy demonstration bases"), default=0)
+    operating_income = models.DecimalField(_("operating income (万元)"), max_digits=16, decimal_places=2,
+                                           null=True)
+    income_above_50 = models.PositiveIntegerField(_("villages with operating income above 500,000 yuan"),
+                                                  default=0)
+    income_below_10 = models.PositiveIntegerField(_("villages with operating income below 100,000 yuan"),
+                                                  default=0)
+    pay_combined_sum = models.BigIntegerField(_("monthly pay of secretary-directors, sum"), default=0)
+    pay_combined_count = models.PositiveIntegerField(_("secretary-directors with pay"), default=0)
+    pay_principal_sum = models.BigIntegerField(_("monthly pay of secretaries and directors, sum"), default=0)
+    pay_principal_count = models.PositiveIntegerField(_("secretaries and directors with pay"), default=0)
+    pay_deputy_sum = models.BigIntegerField(_("monthly pay of deputies and members, sum"), default=0)
+    pay_deputy_count = models.PositiveIntegerField(_("deputies and members with pay"), default=0)
+
+    # The figure columns, in the order the roll-up writes them.
+    FIGURE_FIELDS = (
+        "combined", "competition", "sent_down_in_post", "leader_trainees", "reserve_trainees",
+        "trainees_now_cadre", "instructors_in_post", "tech_commissioners_in_post", "demonstration_bases",
+        "operating_income", "income_above_50", "income_below_10", "pay_combined_sum", "pay_combined_count",
+        "pay_principal_sum", "pay_principal_count", "pay_deputy_sum", "pay_deputy_count",
+    )
+    # Figures with no sensible zero: left NULL where nothing was reported.
+    NULLABLE_FIGURES = frozenset({"operating_income"})
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def _mean(total: int, count: int) -> Decimal | None:
+        return (Decimal(total) / count).quantize(Decimal("0.01")) if count else None
+
+    @property
+    def mean_pay_combined(self) -> Decimal | None:
+        return self._mean(self.pay_combined_sum, self.pay_combined_count)
+
+    @property
+    def mean_pay_principal(self) -> Decimal | None:
+        return self._mean(self.pay_principal_sum, self.pay_principal_count)
+
+    @property
+    def mean_pay_deputy(self) -> Decimal | None:
+        return self._mean(self.pay_deputy_sum, self.pay_deputy_count)
+
+
+class ScorecardQuerySet(ScopedQuerySet):
+    def for_year(self, year) -> ScorecardQuerySet:
+        return self.filter(year_id=getattr(year, "year", year))
+
+
+class VillageScorecard(Figures):
+    """One village's stored result for a year: pillar scores, total, grade, vetoes, figures."""
+
+    scope_paths = {
+        Level.MUNICIPALITY: "municipality_id",
+        Level.COUNTY: "county_id",
+        Level.TOWNSHIP: "township_id",
+        Level.VILLAGE: "village_id",
+    }
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="scorecards",
+                                verbose_name=_("village"))
+    township = models.ForeignKey("regions.Township", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("township"))
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("county"))
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"))
+    organizations = _points_field(_("organisational function"), default=0)
+    talent = _points_field(_("talent team"), default=0)
+    economy = _points_field(_("collective economy"), default=0)
+    governance = _points_field(_("governance"), default=0)
+    support = _points_field(_("support"), default=0)
+    total = _points_field(_("total"), default=0)
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade, default=Grade.FAIL)
+    # Comma-separated VetoCode values ("" when none); see veto_codes.
+    vetoes = models.CharField(_("veto items"), max_length=100, blank=True, default="")
+    approved_pillars = models.PositiveSmallIntegerField(_("approved pillars"), default=0)
+    rank = models.PositiveIntegerField(_("rank in township"), null=True)
+    total_change = models.DecimalField(_("change of total against last year"), max_digits=7, decimal_places=2,
+                                       null=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = ScorecardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("village scorecard")
+        verbose_name_plural = _("village scorecards")
+        ordering = ["year", "village__code"]
+        constraints = [models.UniqueConstraint(fields=["year", "village"], name="village_scorecard_unique")]
+        indexes = [
+            models.Index(fields=["year", "township", "rank"], name="village_sc_township_idx"),
+            models.Index(fields=["year", "county", "grade"], name="village_sc_county_idx"),
+            models.Index(fields=["year", "municipality", "grade"], name="village_sc_mun_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.year_id}"
+
+    @property
+    def veto_codes(self) -> list[str]:
+        return [c for c in self.vetoes.split(",") if c]
+
+    @property
+    def veto_labels(self) -> list[str]:
+        labels = dict(VetoCode.choices)
+        return [labels.get(c, c) for c in self.veto_codes]
+
+    @property
+    def completeness(self) -> Decimal:
+        """Approved pillars as a percentage of the five."""
+        return Decimal(self.approved_pillars * 20)
+
+    def pillar_scores(self) -> list[tuple[str, Decimal]]:
+        return [(p, getattr(self, p)) for p in Pillar.values]
+
+
+class UnitScorecard(Figures):
+    """What every level above the village stores: means, grade counts, rank, change, figures."""
+
+    unit_field: str
+    parent_field: str | None = None
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    villages = models.PositiveIntegerField(_("villages"), default=0)
+    mean_total = _points_field(_("mean total"), default=0)
+    mean_organizations = _points_field(_("mean organisational function"), default=0)
+    mean_talent = _points_field(_("mean talent team"), default=0)
+    mean_economy = _points_field(_("mean collective economy"), default=0)
+    mean_governance = _points_field(_("mean governance"), default=0)
+    mean_support = _points_field(_("mean support"), default=0)
+    n_exemplary = models.PositiveIntegerField(_("five-strong exemplary"), default=0)
+    n_pass = models.PositiveIntegerField(_("up to standard"), default=0)
+    n_basic = models.PositiveIntegerField(_("basically up to standard"), default=0)
+    n_fail = models.PositiveIntegerField(_("not up to standard"), default=0)
+    # Mean of approved pillars / 5, as a percentage.
+    mean_completeness = models.DecimalField(_("completeness (%)"), max_digits=5, decimal_places=2, default=0)
+    veto_villages = models.PositiveIntegerField(_("villages with a veto item"), default=0)
+    rank = models.PositiveIntegerField(_("rank"), null=True)
+    total_change = models.DecimalField(_("change of mean total against last year"), max_digits=7,
+                                       decimal_places=2, null=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = ScorecardQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def unit(self):
+        return getattr(self, self.unit_field)
+
+    @property
+    def combined_share(self) -> Decimal | None:
+        """一肩挑 villages as a percentage of all villages."""
+        return (Decimal(self.combined * 100) / self.villages).quantize(Decimal("0.01")) if self.villages else None
+
+    def grade_counts(self) -> list[tuple[str, str, int]]:
+        return [(g.value, g.label, getattr(self, f"n_{g.value}")) for g in Grade]
+
+    def pillar_means(self) -> list[tuple[str, str, Decimal]]:
+        return [(p.value, p.label, getattr(self, f"mean_{p.value}")) for p in Pillar]
+
+
+class TownshipScorecard(UnitScorecard):
+    """A township's stored result for a year, from its villages' scorecards."""
+
+    unit_field = "township"
+    parent_field = "county"
+    scope_paths = {
+        Level.MUNICIPALITY: "municipality_id",
+        Level.COUNTY: "county_id",
+        Level.TOWNSHIP: "township_id",
+    }
+
+    township = models.ForeignKey("regions.Township", on_delete=models.CASCADE, related_name="scorecards",
+                                 verbose_name=_("township"))
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("county"))
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"))
+
+    class Meta:
+        verbose_name = _("township scorecard")
+        verbose_name_plural = _("township scorecards")
+        ordering = ["year", "rank"]
+        constraints = [models.UniqueConstraint(fields=["year", "township"], name="township_scorecard_unique")]
+        indexes = [models.Index(fields=["year", "county", "rank"], name="township_sc_county_idx")]
+
+
+class CountyScorecard(UnitScorecard):
+    """A county's stored result for a year, from its villages' scorecards."""
+
+    unit_field = "county"
+    parent_field = "municipality"
+    scope_paths = {Level.MUNICIPALITY: "municipality_id", Level.COUNTY: "county_id"}
+
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="scorecards",
+                               verbose_name=_("county"))
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"))
+
+    class Meta:
+        verbose_name = _("county scorecard")
+        verbose_name_plural = _("county scorecards")
+        ordering = ["year", "rank"]
+        constraints = [models.UniqueConstraint(fields=["year", "county"], name="county_scorecard_unique")]
+        indexes = [models.Index(fields=["year", "municipality", "rank"], name="county_sc_mun_idx")]
+
+
+class MunicipalScorecard(UnitScorecard):
+    """A municipality's stored result for a year: the municipal report of SPEC §7."""
+
+    unit_field = "municipality"
+    scope_paths = {Level.MUNICIPALITY: "municipality_id"}
+
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="scorecards",
+                                     verbose_name=_("municipality"))
+
+    class Meta:
+        verbose_name = _("municipal scorecard")
+        verbose_name_plural = _("municipal scorecards")
+        ordering = ["year", "rank"]
+        constraints = [models.UniqueConstraint(fields=["year", "municipality"],
+                                               name="municipal_scorecard_unique")]
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RollupRun(models.Model):
+    """One computation of a year's scorecards (or one county's): its progress and outcome."""
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+", verbose_name=_("county"))
+    state = models.CharField(_("state"), max_length=8, choices=RunState, default=RunState.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("triggered by"))
+
+    class Meta:
+        verbose_name = _("roll-up run")
+        verbose_name_plural = _("roll-up runs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["year", "state", "finished_at"], name="rollup_run_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year_id} {self.county_id or ''} {self.state}"
+
+
+class NominationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class DemonstrationNomination(models.Model):
+    """A village proposed as a 五强示范村 from its scorecard, and the municipal decision on it."""
+
+    scope_paths = {
+        Level.MUNICIPALITY: "village__county__municipality_id",
+        Level.COUNTY: "village__county_id",
+        Level.TOWNSHIP: "village__township_id",
+        Level.VILLAGE: "village_id",
+    }
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="nominations",
+                                verbose_name=_("village"))
+    status = models.CharField(_("status"), max_length=12, choices=NominationStatus,
+                              default=NominationStatus.PROPOSED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demonstration nomination")
+        verbose_name_plural = _("demonstration nominations")
+        ordering = ["year", "village__code"]
+        constraints = [models.UniqueConstraint(fields=["year", "village"], name="nomination_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.year_id} · {self.status}"
