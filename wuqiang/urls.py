@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("wuqiang.regions.urls")),
     path("", include("wuqiang.entries.urls")),
+    path("", include("support.urls")),
 ]

@@ -43,12 +43,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(autouse=True)
-def _close_db_connections_opened_under_playwright() -> Iterator[None]:
-    # Playwright's sync API marks an event loop as running in the main thread, so Django keeps
-    # this test's connections in separate, context-local storage. Close them here, while that
-    # storage is still the current one: pytest-django's teardown cannot see them, and on
-    # PostgreSQL an open one stops it dropping the test database.
+@pytest.fixture(scope="session", autouse=True)
+def _close_db_connections_before_playwright_stops(playwright) -> Iterator[None]:
+    # While Playwright's sync API runs, an event loop counts as running in the main thread, so
+    # Django keeps the connections it opens meanwhile in separate, context-local storage.
+    # Close them while that storage is still current: pytest-django's teardown cannot see them,
+    # and on PostgreSQL one left open stops it dropping the test database.
     yield
     connections.close_all()
 

@@ -41,16 +41,17 @@ ALLOWED = {
 assert set(ALLOWED) == set(PERSONAS), "every persona needs a row in the scope matrix"
 
 MATRIX = [
-    pytest.param(name, page, 200 if page in ALLOWED[name] else 404, id=f"{name}-{page}")
+    pytest.param(name, unit_key, 200 if unit_key in ALLOWED[name] else 404, id=f"{name}-{unit_key}")
     for name in PERSONAS
-    for page in PAGES
+    for unit_key in PAGES
 ]
 
 
-@pytest.mark.parametrize(("persona_name", "page", "expected"), MATRIX)
-def test_scope_matrix(persona, login_as, world, year, persona_name, page, expected):
+# (Not "page": that is pytest-playwright's fixture, and the name would drag a browser in.)
+@pytest.mark.parametrize(("persona_name", "unit_key", "expected"), MATRIX)
+def test_scope_matrix(persona, login_as, world, year, persona_name, unit_key, expected):
     client = login_as(persona(persona_name))
-    unit = PAGES[page](world)
+    unit = PAGES[unit_key](world)
 
     response = client.get(unit.get_absolute_url())
 
@@ -83,9 +84,9 @@ def test_the_township_page_lists_only_its_own_villages(login_as, clerk_a, world,
     assert not any(v.name in content for v in world.villages["b"] + world.villages["c"])
 
 
-@pytest.mark.parametrize("page", ["township_a", "village_a", "county_x", "municipality"])
-def test_an_anonymous_visitor_is_sent_to_login_with_next(client, world, page):
-    url = PAGES[page](world).get_absolute_url()
+@pytest.mark.parametrize("unit_key", ["township_a", "village_a", "county_x", "municipality"])
+def test_an_anonymous_visitor_is_sent_to_login_with_next(client, world, unit_key):
+    url = PAGES[unit_key](world).get_absolute_url()
 
     response = client.get(url)
 

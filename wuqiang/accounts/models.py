@@ -83,6 +83,10 @@ class User(AbstractUser):
         return Scope()
 
     @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
     def scope(self) -> Scope:
         return Scope.of(self)
 

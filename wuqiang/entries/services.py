@@ -29,7 +29,7 @@ class StaleEntry(Exception):
     """Someone saved the entry after this user loaded it; their save must not be overwritten."""
 
     def __init__(self, entry: Entry) -> None:
-        who = entry.updated_by.get_full_name() or entry.updated_by.username if entry.updated_by else _("someone")
+        who = entry.updated_by.display_name if entry.updated_by else _("someone")
         when = date_format(localtime(entry.updated_at), "DATETIME_FORMAT") if entry.updated_at else ""
         super().__init__(
             _("%(who)s changed this entry at %(when)s, after you opened it. Your input is kept below: "

@@ -1,0 +1,87 @@
+"""The 集体经济强 indicators E1–E5, the low-income veto and the pillar's key figures.
+
+Scores read approved entries only; figures count every entry of the year (see
+``wuqiang.scoring.indicators``). Money is in 万元.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils.translation import gettext_lazy as _
+
+from economy.models import EconomyProfile
+from wuqiang.entries.models import EntryState, Pillar
+from wuqiang.scoring.indicators import (
+    Kind,
+    all_entries,
+    approved_entries,
+    as_float,
+    figures,
+    flag,
+    indicator,
+    one_if,
+    ratio,
+    veto,
+)
+
+P = Pillar.ECONOMY
+PROFILE = "economy_economyprofile"
+INCOME = f"{PROFILE}__operating_income"
+# 万元: the veto line (SPEC §5) and the §7 "rich village" line.
+LOW_INCOME = Decimal(10)
+HIGH_INCOME = Decimal(50)
+
+
+def _approved(year: int) -> QuerySet:
+    return approved_entries(year, P).values("village_id")
+
+
+@indicator("E1", pillar=P, kind=Kind.MONEY, description=_("Operating income (万元)"))
+def operating_income(year: int) -> QuerySet:
+    return _approved(year).annotate(value=as_float(INCOME))
+
+
+@indicator("E2", pillar=P, kind=Kind.FLAG, description=_("Collective economic organisation registered"))
+def organisation_registered(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__organisation_registered"))
+
+
+@indicator("E3", pillar=P, kind=Kind.FLAG, description=_("Supervisory board in place"))
+def supervisory_board(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__supervisory_board"))
+
+
+@indicator("E4", pillar=P, description=_("Quarters with financial disclosure / 4"))
+def disclosure(year: int) -> QuerySet:
+    return _approved(year).annotate(value=as_float(f"{PROFILE}__disclosure_quarters") / Value(4.0))
+
+
+@indicator("E5", pillar=P, description=_("Operating income growth against last year"))
+def income_growth(year: int) -> QuerySet:
+    # Last year's approved figure for the same village; none (or zero) leaves the growth NULL.
+    previous = Subquery(
+        EconomyProfile.objects.filter(
+            entry__village_id=OuterRef("village_id"), entry__year_id=year - 1, entry__pillar=P,
+            entry__state=EntryState.APPROVED,
+        ).values("operating_income")[:1]
+    )
+    return (approved_entries(year, P).annotate(previous_income=previous).values("village_id")
+            .annotate(value=ratio(F(INCOME) - F("previous_income"), "previous_income")))
+
+
+@veto("income_below_10")
+def income_below_10(year: int) -> QuerySet:
+    return approved_entries(year, P).filter(**{f"{INCOME}__lt": LOW_INCOME}).values("village_id")
+
+
+@figures("economy", pillar=P, columns=("demonstration_bases", "operating_income", "income_above_50",
+                                       "income_below_10"))
+def economy_figures(year: int) -> QuerySet:
+    return all_entries(year, P).values("village_id").annotate(
+        demonstration_bases=one_if(f"{PROFILE}__demonstration_base"),
+        operating_income=F(INCOME),
+        income_above_50=one_if(Q(**{f"{INCOME}__gt": HIGH_INCOME})),
+        income_below_10=one_if(Q(**{f"{INCOME}__lt": LOW_INCOME})),
+    )

@@ -1,0 +1,76 @@
+"""The 治理能力强 indicators G1–G7 and the major-incident veto.
+
+Scores read approved entries only (see ``wuqiang.scoring.indicators``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.utils.translation import gettext_lazy as _
+
+from governance.choices import COUNCIL_FIELDS, TOOL_FIELDS
+from organizations.models import BranchProfile
+from wuqiang.entries.models import EntryState, Pillar
+from wuqiang.scoring.indicators import Kind, approved_entries, as_float, flag, indicator, one_if, ratio, veto
+
+P = Pillar.GOVERNANCE
+PROFILE = "governance_governanceprofile"
+
+
+def _approved(year: int) -> QuerySet:
+    return approved_entries(year, P).values("village_id")
+
+
+def _share_of(fields: tuple[str, ...]):
+    total = one_if(f"{PROFILE}__{fields[0]}")
+    for name in fields[1:]:
+        total = total + one_if(f"{PROFILE}__{name}")
+    return as_float(total) / Value(float(len(fields)))
+
+
+@indicator("G1", pillar=P, kind=Kind.FLAG, description=_("Village rules revised and filed"))
+def rules_revised(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__rules_revised_filed"))
+
+
+@indicator("G2", pillar=P, description=_("Councils set up / 3"))
+def councils(year: int) -> QuerySet:
+    return _approved(year).annotate(value=_share_of(COUNCIL_FIELDS))
+
+
+@indicator("G3", pillar=P, description=_("Households visited / households"))
+def households_visited(year: int) -> QuerySet:
+    # The household count is the one entered (and approved) under organizations.
+    households = Subquery(
+        BranchProfile.objects.filter(
+            entry__village_id=OuterRef("village_id"), entry__year_id=year, entry__pillar=Pillar.ORGANIZATIONS,
+            entry__state=EntryState.APPROVED,
+        ).values("households")[:1]
+    )
+    return (approved_entries(year, P).annotate(households=households).values("village_id")
+            .annotate(value=ratio(f"{PROFILE}__households_visited", "households")))
+
+
+@indicator("G4", pillar=P, description=_("Disputes resolved within the village / disputes"))
+def disputes_resolved(year: int) -> QuerySet:
+    return _approved(year).annotate(value=ratio(f"{PROFILE}__disputes_resolved", f"{PROFILE}__disputes"))
+
+
+@indicator("G5", pillar=P, description=_("Micro-governance tools in use / 3"))
+def micro_governance(year: int) -> QuerySet:
+    return _approved(year).annotate(value=_share_of(TOOL_FIELDS))
+
+
+@indicator("G6", pillar=P, kind=Kind.FLAG, description=_("One-stop service with the five systems"))
+def one_stop_service(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__one_stop_service"))
+
+
+@indicator("G7", pillar=P, kind=Kind.FLAG, description=_("Model citizens or best families selected"))
+def model_selection(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__model_selection_held"))
+
+
+@veto("major_incident")
+def major_incident(year: int) -> QuerySet:
+    return approved_entries(year, P).filter(**{f"{PROFILE}__major_incident": True}).values("village_id")

@@ -1,0 +1,87 @@
+"""The 要素保障强 indicators S1–S6.
+
+Scores read approved entries only (see ``wuqiang.scoring.indicators``). S6 comes from the
+township's approved facilities sheet and is inherited by every village of the township.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Case, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThanOrEqual
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import BranchProfile
+from support.choices import FACILITY_FIELDS
+from support.models import CountyIncome, TownshipFacilities
+from support.rules import DIRECTOR_PAY_FLOOR, PAY_FLOOR, PAY_MULTIPLE
+from wuqiang.entries.models import EntryState, Pillar
+from wuqiang.scoring.indicators import Kind, approved_entries, as_float, flag, indicator, one_if
+
+P = Pillar.SUPPORT
+PROFILE = "support_supportprofile"
+VENUE_MIN_AREA = Decimal(200)
+
+
+def _approved(year: int) -> QuerySet:
+    return approved_entries(year, P).values("village_id")
+
+
+@indicator("S1", pillar=P, kind=Kind.FLAG, description=_("Secretary's pay at least the standard"))
+def secretary_pay(year: int) -> QuerySet:
+    """support.rules.secretary_pay_standard, in SQL: max(3 × county income of Y−1, 40,000),
+    and at least 50,000 where the approved branch profile says the secretary is the director."""
+    income = Subquery(CountyIncome.objects.filter(county_id=OuterRef("county_id"), year_id=year - 1)
+                      .values("rural_income_per_capita")[:1])
+    director = Subquery(BranchProfile.objects.filter(
+        entry__village_id=OuterRef("village_id"), entry__year_id=year, entry__pillar=Pillar.ORGANIZATIONS,
+        entry__state=EntryState.APPROVED,
+    ).values("secretary_is_director")[:1])
+    base = Greatest(Value(PAY_MULTIPLE) * Coalesce(F("county_income"), Value(0)), Value(PAY_FLOOR))
+    standard = Case(When(is_director=True, then=Greatest(base, Value(DIRECTOR_PAY_FLOOR))), default=base)
+    pay = F(f"{PROFILE}__secretary_annual_pay")
+    return (approved_entries(year, P).annotate(county_income=income, is_director=director)
+            .values("village_id")
+            .annotate(value=Case(When(GreaterThanOrEqual(pay, standard), then=Value(1.0)),
+                                 When(**{f"{PROFILE}__secretary_annual_pay__isnull": False}, then=Value(0.0)),
+                                 default=None, output_field=FloatField())))
+
+
+@indicator("S2", pillar=P, description=_("Months paid in full and on time / 12"))
+def pay_on_time(year: int) -> QuerySet:
+    return _approved(year).annotate(value=as_float(f"{PROFILE}__months_paid_on_time") / Value(12.0))
+
+
+@indicator("S3", pillar=P, kind=Kind.FLAG, description=_("Venue standardised and at least 200 m²"))
+def venue(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(Q(**{f"{PROFILE}__venue_standardised": True,
+                                                     f"{PROFILE}__venue_area__gte": VENUE_MIN_AREA})))
+
+
+@indicator("S4", pillar=P, kind=Kind.FLAG, description=_("Paid annual leave carried out"))
+def paid_leave(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__paid_leave"))
+
+
+@indicator("S5", pillar=P, kind=Kind.FLAG, description=_("Health check-up carried out"))
+def health_checkup(year: int) -> QuerySet:
+    return _approved(year).annotate(value=flag(f"{PROFILE}__health_checkup"))
+
+
+@indicator("S6", pillar=P, description=_("Township 五小 and turnover housing in place / 6 (from the township)"))
+def township_facilities(year: int) -> QuerySet:
+    in_place = one_if(FACILITY_FIELDS[0])
+    for name in FACILITY_FIELDS[1:]:
+        in_place = in_place + one_if(name)
+    share = Subquery(
+        TownshipFacilities.objects.filter(
+            entry__township_id=OuterRef("township_id"), entry__village__isnull=True, entry__year_id=year,
+            entry__pillar=P, entry__state=EntryState.APPROVED,
+        ).annotate(share=as_float(in_place) / Value(float(len(FACILITY_FIELDS)))).values("share")[:1],
+        output_field=FloatField(),
+    )
+    return _approved(year).annotate(value=share)
+
+

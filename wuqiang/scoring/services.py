@@ -1,0 +1,237 @@
+"""Writes of the scoring app: schemes, roll-up requests and demonstration nominations."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wuqiang.entries.models import Pillar
+from wuqiang.regions.models import AssessmentYear, County
+from wuqiang.scoring.defaults import DEFAULT_INDICATORS, DEFAULT_THRESHOLDS, DEFAULT_VETOES
+from wuqiang.scoring.models import (
+    DemonstrationNomination,
+    Grade,
+    NominationStatus,
+    RollupRun,
+    Rule,
+    Scheme,
+    SchemeIndicator,
+    SchemeVeto,
+    VillageScorecard,
+)
+
+logger = logging.getLogger(__name__)
+
+THRESHOLD_FIELDS = ("exemplary_total", "exemplary_pillar_min", "pass_total", "basic_total")
+# How long review decisions are gathered before one roll-up recomputes their county.
+COALESCE_SECONDS = 60
+PENDING_TIMEOUT = 120
+
+
+class SchemeError(ValidationError):
+    """A scheme edit that cannot be saved; ``messages`` says why, in the user's language."""
+
+
+# --- Schemes --------------------------------------------------------------------------------
+
+
+def scheme_for_year(year: int | AssessmentYear) -> Scheme:
+    """The year's scheme, created on first use as a copy of the latest earlier year's scheme
+    (or of SPEC §5's default when there is none)."""
+    year_number = getattr(year, "year", year)
+    scheme = Scheme.objects.filter(year_id=year_number).first()
+    if scheme is not None:
+        return scheme
+    source = Scheme.objects.filter(year_id__lt=year_number).order_by("-year_id").first()
+    try:
+        with transaction.atomic():
+            return _scheme_create(year_number, source)
+    except IntegrityError:  # created meanwhile by a concurrent request
+        return Scheme.objects.get(year_id=year_number)
+
+
+def _scheme_create(year: int, source: Scheme | None) -> Scheme:
+    if source is None:
+        scheme = Scheme.objects.create(year_id=year, **DEFAULT_THRESHOLDS)
+        SchemeIndicator.objects.bulk_create([
+            SchemeIndicator(scheme=scheme, code=code, pillar=pillar, name=name, rule=rule, params=params,
+                            points=Decimal(str(points)), position=i)
+            for i, (code, pillar, name, rule, params, points) in enumerate(DEFAULT_INDICATORS)
+        ])
+        SchemeVeto.objects.bulk_create([SchemeVeto(scheme=scheme, code=code, enabled=True) for code in DEFAULT_VETOES])
+        return scheme
+    scheme = Scheme.objects.create(year_id=year, copied_from=source,
+                                   **{f: getattr(source, f) for f in THRESHOLD_FIELDS})
+    SchemeIndicator.objects.bulk_create([
+        SchemeIndicator(scheme=scheme, code=i.code, pillar=i.pillar, name=i.name, rule=i.rule, params=i.params,
+                        points=i.points, position=i.position)
+        for i in source.indicators.all()
+    ])
+    SchemeVeto.objects.bulk_create([SchemeVeto(scheme=scheme, code=v.code, enabled=v.enabled)
+                                    for v in source.vetoes.all()])
+    return scheme
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, Any],
+                    pillar_total: Decimal = Decimal(20)) -> list[str]:
+    """Why a scheme cannot be used (empty when it can).
+
+    ``indicators`` are dicts with code, pillar, rule, params and points. Each pillar's points
+    must add up to the pillar total, a band may not give more than the indicator's points,
+    a linear rule needs low < high, and the grade lines must be in order."""
+    errors: list[str] = []
+    sums = {p: Decimal(0) for p in Pillar.values}
+    for item in indicators:
+        code, points, params = item["code"], _decimal(item.get("points")), item.get("params") or {}
+        if points is None or points < 0:
+            errors.append(_("%(code)s: points must be a number of at least 0.") % {"code": code})
+            continue
+        sums[item["pillar"]] = sums.get(item["pillar"], Decimal(0)) + points
+        if item["rule"] == Rule.LINEAR:
+            low, high = _decimal(params.get("low", 0)), _decimal(params.get("high", 1))
+            if low is None or high is None or low >= high:
+                errors.append(_("%(code)s: the lower bound of a linear rule must be below the upper bound.")
+                              % {"code": code})
+        elif item["rule"] == Rule.BANDS:
+            bands = params.get("bands") or []
+            if not bands:
+                errors.append(_("%(code)s: give at least one band.") % {"code": code})
+            for band in bands:
+                threshold, band_points = (_decimal(band[0]), _decimal(band[1])) if len(band) == 2 else (None, None)
+                if threshold is None or band_points is None:
+                    errors.append(_("%(code)s: each band is a threshold and its points.") % {"code": code})
+                elif band_points > points or band_points < 0:
+                    errors.append(_("%(code)s: a band gives %(band)s points, more than the indicator's %(points)s.")
+                                  % {"code": code, "band": band_points, "points": points})
+    for pillar in Pillar:
+        if sums.get(pillar.value, Decimal(0)) != pillar_total:
+            errors.append(_("%(pillar)s: the points add up to %(sum)s, not %(total)s.")
+                          % {"pillar": pillar.label, "sum": sums.get(pillar.value, Decimal(0)),
+                             "total": pillar_total})
+    values = {f: _decimal(thresholds.get(f)) for f in THRESHOLD_FIELDS}
+    if any(v is None for v in values.values()):
+        errors.append(_("Every grade line must be a number."))
+    elif not (values["exemplary_total"] >= values["pass_total"] >= values["basic_total"] >= 0):
+        errors.append(_("The grade lines must fall from exemplary to up to standard to basically up to standard."))
+    elif values["exemplary_pillar_min"] > pillar_total:
+        errors.append(_("The exemplary line for each pillar cannot exceed the pillar's points."))
+    return errors
+
+
+def scheme_update(*, scheme: Scheme, actor, indicators: dict[str, dict[str, Any]],
+                  vetoes: dict[str, bool], thresholds: dict[str, Any]) -> Scheme:
+    """Change a year's scheme: points and rule parameters by indicator code, which vetoes
+    apply, and the grade lines. Refused for a published year or an inconsistent scheme; on
+    success the year's scorecards are recomputed."""
+    with transaction.atomic():
+        year = AssessmentYear.objects.select_for_update().get(pk=scheme.year_id)
+        if year.is_published:
+            raise SchemeError(_("The %(year)s assessment is published: its scheme is frozen.") % {"year": year.year})
+        current = {i.code: i for i in scheme.indicators.all()}
+        proposed = []
+        for code, row in current.items():
+            change = indicators.get(code, {})
+            proposed.append({"code": code, "pillar": row.pillar, "rule": row.rule,
+                             "points": change.get("points", row.points), "params": change.get("params", row.params)})
+        errors = scheme_validate(indicators=proposed, thresholds=thresholds, pillar_total=scheme.pillar_total)
+        if errors:
+            raise SchemeError(errors)
+        for item in proposed:
+            row = current[item["code"]]
+            row.points, row.params = Decimal(str(item["points"])), item["params"]
+        SchemeIndicator.objects.bulk_update(list(current.values()), ["points", "params"])
+        for veto in scheme.vetoes.all():
+            if veto.code in vetoes and veto.enabled != bool(vetoes[veto.code]):
+                veto.enabled = bool(vetoes[veto.code])
+                veto.save(update_fields=["enabled"])
+        for field in THRESHOLD_FIELDS:
+            setattr(scheme, field, Decimal(str(thresholds[field])))
+        scheme.updated_by = actor
+        scheme.save()
+        rollup_request(year=scheme.year_id, actor=actor)
+    return scheme
+
+
+# --- Roll-up requests -----------------------------------------------------------------------
+
+
+def pending_key(year: int, county_id: int | None) -> str:
+    return f"rollup:pending:{year}:{county_id}"
+
+
+def schedule_rollup(year: int, county_id: int | None) -> bool:
+    """Recompute a county's scorecards soon, gathering a burst of review decisions into one
+    run: the first decision queues a run 60 s ahead, later ones find it pending. Returns
+    whether a run was queued."""
+    if not cache.add(pending_key(year, county_id), 1, timeout=PENDING_TIMEOUT):
+        return False
+    county_code = County.objects.filter(pk=county_id).values_list("code", flat=True).first() if county_id else None
+
+    def enqueue() -> None:
+        from wuqiang.scoring.tasks import rollup_year_task
+
+        try:
+            rollup_year_task.apply_async(args=[year], kwargs={"county_code": county_code},
+                                         countdown=COALESCE_SECONDS)
+        except Exception:  # a failed roll-up must never undo or break the review that asked for it
+            logger.exception("Could not run the roll-up of %s (county %s)", year, county_code)
+
+    transaction.on_commit(enqueue)
+    return True
+
+
+def rollup_request(*, year: int, actor=None, county: County | None = None) -> RollupRun:
+    """Queue a roll-up of a whole year (or one county) now, e.g. from the dashboard button."""
+    run = RollupRun.objects.create(year_id=year, county=county, triggered_by=actor)
+
+    def enqueue() -> None:
+        from wuqiang.scoring.tasks import rollup_year_task
+
+        try:
+            rollup_year_task.delay(year, county_code=county.code if county else None, run_id=run.pk)
+        except Exception:
+            logger.exception("Could not run the roll-up of %s", year)
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+# --- Demonstration nominations ------------------------------------------------------------------
+
+
+def nominations_propose(*, year: int) -> int:
+    """Propose every village graded exemplary in the year's stored scorecards. Idempotent:
+    villages already nominated keep their status and decision. Returns how many were added."""
+    exemplary = VillageScorecard.objects.filter(year_id=year, grade=Grade.EXEMPLARY).values_list("village_id",
+                                                                                                 flat=True)
+    existing = set(DemonstrationNomination.objects.filter(year_id=year).values_list("village_id", flat=True))
+    new = [DemonstrationNomination(year_id=year, village_id=v) for v in exemplary if v not in existing]
+    DemonstrationNomination.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def nomination_decide(*, nomination: DemonstrationNomination, actor, confirm: bool,
+                      note: str = "") -> DemonstrationNomination:
+    """Confirm or reject one proposed village (municipal staff)."""
+    if not getattr(actor, "role", "") in ("municipal", "admin") and not getattr(actor, "is_superuser", False):
+        raise PermissionError(_("Only municipal staff decide on demonstration villages."))
+    nomination.status = NominationStatus.CONFIRMED if confirm else NominationStatus.REJECTED
+    nomination.decided_by = actor
+    nomination.decided_at = timezone.now()
+    nomination.note = note.strip()[:200]
+    nomination.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    return nomination
