@@ -290,11 +290,6 @@ def test_the_language_switch_works_before_login(client, db):
     assert ">用户名</label>" in chinese
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: LOCALE_PATHS points at locale/, which does not exist, so the portal's own "
-    "strings (brand, headings, roles) stay English in zh-hans",
-)
 def test_the_portal_own_text_is_translated_into_chinese(login_as, clerk_a, world, year):
     content = login_as(clerk_a).get(world.township_a.get_absolute_url()).content.decode()
 

@@ -58,6 +58,15 @@ def review_refusal(user, entry: Entry) -> str | None:
     return None
 
 
+def bulk_review_refusal(user, township, year) -> str | None:
+    """Why ``user`` may not approve a whole township's submissions at once, or None."""
+    if not (user.role == Role.REVIEWER and user.county_id == township.county_id):
+        return _("Only a reviewer of the county approves or returns entries.")
+    if year.is_published:
+        return _("The %(year)s assessment is published; its entries are frozen.") % {"year": year.pk}
+    return None
+
+
 def reopen_refusal(user, entry: Entry) -> str | None:
     if not _is_reviewer_of(user, entry):
         return _("Only a reviewer of the county can reopen an approved entry.")

@@ -72,6 +72,9 @@ def entry_save(
     if entry.pk is None:
         if expected_version != 0:
             raise StaleEntry(entry)
+        # Creating the entry is a write like any other: a second clerk who opened the same
+        # empty sheet (version 0) must be refused, not overwrite the first.
+        entry.version = 1
         entry.updated_at, entry.updated_by = now, actor
         try:
             with transaction.atomic():
@@ -194,6 +197,7 @@ def entry_reopen(*, entry: Entry, actor, reason: str) -> Entry:
 @transaction.atomic
 def entries_approve_submitted(*, township: Township, year: AssessmentYear, pillar: str, actor) -> int:
     """Approve every submitted entry of one township and pillar at once; returns how many."""
+    policy.require(policy.bulk_review_refusal(actor, township, year))
     entries = list(
         Entry.objects.select_related("year").filter(township=township, year=year, pillar=pillar,
                                                     state=EntryState.SUBMITTED)

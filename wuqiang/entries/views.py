@@ -21,7 +21,7 @@ from wuqiang.entries import policy, selectors, services
 from wuqiang.entries.filtersets import ChangeFilter, ReviewQueueFilter
 from wuqiang.entries.forms import EntryForms
 from wuqiang.entries.models import Entry, EntryState, Pillar
-from wuqiang.entries.registry import get_sheet, sheet_for_entry, village_sheets
+from wuqiang.entries.registry import get_sheet
 from wuqiang.regions.models import AssessmentYear, County, Level, Township, Village
 
 
@@ -101,9 +101,9 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
 
 
 def _submit_after_save(request: HttpRequest, entry: Entry) -> HttpResponse:
-    entry.refresh_from_db()
     try:
-        services.entry_submit(entry=entry, actor=request.user)
+        # The version just saved: anyone else's save in between stops the submission.
+        services.entry_submit(entry=entry, actor=request.user, expected_version=entry.version)
     except (policy.NotAllowed, services.StaleEntry) as refused:
         messages.warning(request, _("Saved, but not submitted: %(reason)s") % {"reason": refused})
     else:
