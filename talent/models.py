@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talent.choices import CadrePost, Education, Gender, SentDownKind, TraineeKind, TraineeSource
 from wuqiang.entries.models import PillarProfile, PillarRecord
@@ -40,7 +41,7 @@ class TalentProfile(PillarProfile):
 class Person(PillarRecord):
     """The minimal personal data every listed person carries."""
 
-    name = models.CharField(_("name"), max_length=32)
+    name = models.CharField(pgettext_lazy("a person's name", "name"), max_length=32)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender)
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), validators=[at_least(EARLIEST_BIRTH_YEAR)],

@@ -36,17 +36,24 @@ PERSONAS = (
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: builds the whole demo city; deselect with -m 'not slow'")
     # WhiteNoise looks for STATIC_ROOT, which only exists after collectstatic.
-    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning:django.core.handlers.base")
+    config.addinivalue_line(
+        "filterwarnings", "ignore:No directory at:UserWarning:django.core.handlers.base"
+    )
     # pytest-playwright 0.10's own base_url fallback fixture, not ours.
     config.addinivalue_line(
-        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning"
+        "filterwarnings",
+        "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning",
     )
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
-    # PBKDF2's million rounds would dominate every test that creates a user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # PBKDF2's million rounds would dominate every test that creates a user. PBKDF2 stays in the
+    # list so hashes made outside this fixture (seed_demo in a module-scoped fixture) still verify.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @dataclass
@@ -82,10 +89,14 @@ def world(db) -> World:
     township_c = factories.TownshipFactory(county=county_y, code="520303100", name="高坪镇")
     villages = {
         key: [
-            factories.VillageFactory(township=township, code=f"{township.code}{200 + i:03d}", name=f"{prefix}{i + 1}村")
+            factories.VillageFactory(
+                township=township, code=f"{township.code}{200 + i:03d}", name=f"{prefix}{i + 1}村"
+            )
             for i in range(2)
         ]
-        for key, township, prefix in (("a", township_a, "青石"), ("b", township_b, "龙凤"), ("c", township_c, "桃花"))
+        for key, township, prefix in (
+            ("a", township_a, "青石"), ("b", township_b, "龙凤"), ("c", township_c, "桃花")
+        )
     }
     return World(municipality, county_x, county_y, township_a, township_b, township_c, villages)
 

@@ -86,16 +86,19 @@ class UserFactory(DjangoModelFactory):
 class ClerkFactory(UserFactory):
     role = Role.CLERK
     township = factory.SubFactory(TownshipFactory)
+    first_name = factory.LazyAttribute(lambda o: f"{o.township.name}填报员")
 
 
 class ReviewerFactory(UserFactory):
     role = Role.REVIEWER
     county = factory.SubFactory(CountyFactory)
+    first_name = factory.LazyAttribute(lambda o: f"{o.county.name}审核员")
 
 
 class MunicipalStaffFactory(UserFactory):
     role = Role.MUNICIPAL
     municipality = factory.SubFactory(MunicipalityFactory)
+    first_name = factory.LazyAttribute(lambda o: f"{o.municipality.name}委组织部")
 
 
 class AdminFactory(UserFactory):

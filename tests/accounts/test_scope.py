@@ -220,9 +220,11 @@ def test_the_database_accepts_a_role_with_its_unit(world, role, units):
 
 
 def _clean_errors(user: User) -> dict[str, list[str]]:
-    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
-        user.clean()
-    return excinfo.value.message_dict
+    # Read in English: the messages are lazy, so they are rendered here, inside the override.
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            user.clean()
+        return {field: [str(m) for m in messages] for field, messages in excinfo.value.message_dict.items()}
 
 
 def test_clean_asks_a_clerk_for_a_township(db):

@@ -48,7 +48,9 @@ def test_a_wrong_password_keeps_the_clerk_on_the_login_page(page: Page, live_ser
     expect(page.locator(".alert-danger")).to_be_visible()
 
 
-def test_the_language_buttons_switch_between_english_and_chinese(page: Page, live_server, sign_in, clerk_a, world, year):
+def test_the_language_buttons_switch_between_english_and_chinese(
+    page: Page, live_server, sign_in, clerk_a, world, year
+):
     sign_in(clerk_a)
     page.goto(live_server.url + world.township_a.get_absolute_url())
     html = page.locator("html")
@@ -66,4 +68,6 @@ def test_the_language_buttons_switch_between_english_and_chinese(page: Page, liv
 
     expect(html).to_have_attribute("lang", "zh-hans")
     expect(page.locator(".navbar-nav")).to_contain_text("首页")
+    expect(page.locator(".navbar-brand")).to_contain_text("五强组织")
+    expect(page.get_by_role("heading", name="Villages")).to_have_count(0)
     expect(page.locator("[data-testid=lang-zh-hans]")).to_have_attribute("aria-pressed", "true")

@@ -75,7 +75,8 @@ class VillageDetailView(UnitDetailView):
     template_name = "regions/village_detail.html"
 
     def get_queryset(self):
-        return Village.objects.select_related("township", "county__municipality")
+        # Breadcrumbs walk village → township → county → municipality.
+        return Village.objects.select_related("township__county__municipality")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from wuqiang.core.years import selected_year
