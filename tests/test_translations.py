@@ -254,7 +254,9 @@ def test_the_catalogue_holds_every_message_the_code_uses(catalogue, tmp_path):
 
 def test_the_compiled_catalogue_matches_the_po_file(catalogue):
     if not MO_FILE.exists():
-        pytest.fail(f"{MO_FILE.relative_to(REPO_ROOT)} is missing: run python manage.py compilemessages -l zh_Hans -i .venv")
+        pytest.fail(
+            f"{MO_FILE.relative_to(REPO_ROOT)} is missing: run python manage.py compilemessages -l zh_Hans -i .venv"
+        )
     _, entries = catalogue
     with MO_FILE.open("rb") as fh:
         compiled = gnu_gettext.GNUTranslations(fh)

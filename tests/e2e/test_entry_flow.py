@@ -69,7 +69,8 @@ def test_a_sheet_goes_from_entry_through_return_to_approval(
 
     error = page.locator("[data-field-error='profile-grids_with_party_group']")
     expect(error).to_contain_text("cannot exceed grids (8)")
-    expect(page.locator("input[name=profile-grids_with_party_group]")).to_have_class("form-control form-control-sm is-invalid")
+    grids_with_group = page.locator("input[name=profile-grids_with_party_group]")
+    expect(grids_with_group).to_have_class("form-control form-control-sm is-invalid")
     expect(page.locator("input[name=profile-party_members]")).to_have_value("42")
     assert not Entry.objects.filter(village=village).exists()
 

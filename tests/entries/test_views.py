@@ -462,7 +462,8 @@ def test_adding_and_deleting_a_meeting_row_through_the_formset(login_en, flow, w
 
     assert added.status_code == 302
     row = Meeting.objects.get(entry=entry)
-    assert (row.date, row.kind, row.topic, row.attendance) == (datetime.date(2021, 4, 12), "theme_day", "主题党日活动", 28)
+    stored = (row.date, row.kind, row.topic, row.attendance)
+    assert stored == (datetime.date(2021, 4, 12), "theme_day", "主题党日活动", 28)
 
     deleted = client.post(_sheet_url(world), form_data(org_sheet(), load(entry), delete=(row.pk,)))
 

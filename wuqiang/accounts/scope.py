@@ -17,7 +17,7 @@ from django.db import models
 from django.http import Http404
 
 if TYPE_CHECKING:
-    from wuqiang.regions.models import Level, Unit
+    from wuqiang.regions.models import Unit
 
 M = TypeVar("M", bound=models.Model)
 

@@ -78,10 +78,10 @@ def diff_snapshots(before: Snapshot | None, after: Snapshot, profile_type: str) 
     if profile_changes:
         action = "updated" if before.get("profile") else "created"
         result.append(RowChange(action, profile_type, "", profile_changes))
-    object_types = [*after.get("records", {}), *(t for t in before.get("records", {}) if t not in after.get("records", {}))]
-    for object_type in object_types:
-        old_rows = before.get("records", {}).get(object_type, {})
-        new_rows = after.get("records", {}).get(object_type, {})
+    old_records, new_records = before.get("records", {}), after.get("records", {})
+    for object_type in [*new_records, *(t for t in old_records if t not in new_records)]:
+        old_rows = old_records.get(object_type, {})
+        new_rows = new_records.get(object_type, {})
         for pk, values in new_rows.items():
             if pk not in old_rows:
                 result.append(RowChange("created", object_type, pk, _changed({}, values)))

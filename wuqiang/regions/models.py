@@ -53,11 +53,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.code,)
-
     def get_absolute_url(self) -> str:
         return reverse(f"regions:{self._meta.model_name}", args=[self.code])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
 
     @property
     def child_prefix(self) -> str:

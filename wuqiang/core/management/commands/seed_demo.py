@@ -39,11 +39,11 @@ class Command(BaseCommand):
                 f"{built_entries} new pillar entries, in {elapsed:.1f} s."
             )
         )
-        first_county, first_township = city.counties[0], city.townships[0]
+        county, township = city.counties[0], city.townships[0]
+        reviewer, clerk = users.reviewer_username(county.code), users.clerk_username(township.code)
         self.stdout.write(
-            "Demo logins (every account's password is "
-            f"'{settings.DEMO_PASSWORD}'):\n"
+            f"Demo logins (every account's password is '{settings.DEMO_PASSWORD}'):\n"
             f"  municipal admin:  {users.ADMIN_USERNAME}\n"
-            f"  county reviewer:  r<county code>, e.g. {users.reviewer_username(first_county.code)} ({first_county.name})\n"
-            f"  township clerk:   c<township code>, e.g. {users.clerk_username(first_township.code)} ({first_township.name})"
+            f"  county reviewer:  r<county code>, e.g. {reviewer} ({county.name})\n"
+            f"  township clerk:   c<township code>, e.g. {clerk} ({township.name})"
         )
