@@ -38,7 +38,7 @@ def _approved(year: int) -> QuerySet:
     return approved_entries(year, P).values("village_id")
 
 
-@indicator("E1", pillar=P, kind=Kind.MONEY, description=_("Operating income (万元)"))
+@indicator("E1", pillar=P, kind=Kind.MONEY, description=_("Operating income (10,000 yuan)"))
 def operating_income(year: int) -> QuerySet:
     return _approved(year).annotate(value=as_float(INCOME))
 

@@ -36,6 +36,7 @@ PROFILE = "organizations_branchprofile"
 MEETINGS = "organizations_meeting_set"
 MATTERS = "organizations_majormatter_set"
 CASES = "organizations_weakcase_set"
+UNRECTIFIED = [status for status in WeakCaseStatus.values if status != WeakCaseStatus.RECTIFIED]
 
 
 def _approved(year: int) -> QuerySet:
@@ -57,7 +58,7 @@ def linked_households(year: int) -> QuerySet:
     return _approved(year).annotate(value=ratio(f"{PROFILE}__linked_households", f"{PROFILE}__households"))
 
 
-@indicator("O4", pillar=P, description=_("三会一课 held, up to the number required of each kind / 32"))
+@indicator("O4", pillar=P, description=_("Meetings (三会一课) held, each kind counted up to its requirement / 32"))
 def meetings_held(year: int) -> QuerySet:
     # Each kind counts only up to its requirement: twelve party lectures do not make up for
     # missing committee meetings.
@@ -79,7 +80,8 @@ def theme_day_months(year: int) -> QuerySet:
     return _approved(year).annotate(value=as_float(months) / Value(float(REQUIRED_THEME_DAY_MONTHS)))
 
 
-@indicator("O6", pillar=P, description=_("Major matters through 四议两公开 / major matters"))
+@indicator("O6", pillar=P,
+           description=_("Major matters through the four deliberations and two disclosures / major matters"))
 def major_matters_deliberated(year: int) -> QuerySet:
     good = Count(MATTERS, filter=Q(**{f"{MATTERS}__four_deliberations": True, f"{MATTERS}__made_public": True}))
     return _approved(year).annotate(value=ratio(good, Count(MATTERS)))
@@ -99,7 +101,7 @@ def points_system(year: int) -> QuerySet:
 def weak_unrectified(year: int) -> QuerySet:
     """Listed as weak and lax in the year and not rectified by year end."""
     return (approved_entries(year, P)
-            .filter(**{f"{CASES}__status__in": [s for s in WeakCaseStatus.values if s != WeakCaseStatus.RECTIFIED]})
+            .filter(**{f"{CASES}__status__in": UNRECTIFIED})
             .values("village_id").distinct())
 
 

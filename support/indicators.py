@@ -70,7 +70,8 @@ def health_checkup(year: int) -> QuerySet:
     return _approved(year).annotate(value=flag(f"{PROFILE}__health_checkup"))
 
 
-@indicator("S6", pillar=P, description=_("Township 五小 and turnover housing in place / 6 (from the township)"))
+@indicator("S6", pillar=P,
+           description=_("Township facilities (五小) and turnover housing in place / 6, from the township"))
 def township_facilities(year: int) -> QuerySet:
     in_place = one_if(FACILITY_FIELDS[0])
     for name in FACILITY_FIELDS[1:]:

@@ -6,7 +6,8 @@ Scores read approved entries only; figures count every entry of the year (see
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from talent.choices import (
@@ -30,7 +31,6 @@ from wuqiang.scoring.indicators import (
     flag,
     indicator,
     ratio,
-    sum_of,
 )
 
 P = Pillar.TALENT
@@ -61,13 +61,13 @@ def team_members(year: int) -> QuerySet:
         value=as_float(count_of(SentDown.objects.in_post(year).filter(kind=SentDownKind.TEAM_MEMBER))))
 
 
-@indicator("T3", pillar=P, description=_("两委 members with college education or above / 两委 members"))
+@indicator("T3", pillar=P, description=_("Village committee members with college education or above / members"))
 def cadres_educated(year: int) -> QuerySet:
     educated = Count(CADRES, filter=Q(**{f"{CADRES}__education__in": sorted(COLLEGE_OR_ABOVE)}))
     return _approved(year).annotate(value=ratio(educated, Count(CADRES)))
 
 
-@indicator("T4", pillar=P, kind=Kind.FLAG, description=_("A 两委 member under 35"))
+@indicator("T4", pillar=P, kind=Kind.FLAG, description=_("A village committee member under 35"))
 def young_cadre(year: int) -> QuerySet:
     return _approved(year).annotate(value=_any(Cadre.objects.filter(birth_year__gt=year - YOUNG_AGE)))
 
@@ -95,20 +95,32 @@ def secretary_training(year: int) -> QuerySet:
         value=as_float(f"{PROFILE}__secretary_training_hours") / Value(TRAINING_HOURS_TARGET))
 
 
-@figures("talent-people", pillar=P, columns=(
-    "sent_down_in_post", "instructors_in_post", "tech_commissioners_in_post",
-    "leader_trainees", "reserve_trainees", "trainees_now_cadre",
-))
-def people_figures(year: int) -> QuerySet:
-    in_post = SentDown.objects.in_post(year)
+SENT_DOWN = "talent_sentdown_set"
+TRAINEES = "talent_trainee_set"
+
+
+@figures("talent-sent-down", pillar=P, columns=(
+    "sent_down_in_post", "instructors_in_post", "tech_commissioners_in_post"))
+def sent_down_figures(year: int) -> QuerySet:
+    # One join and conditional counts; "in post" is SentDown.objects.in_post, as a semi-join.
+    in_post = Q(**{f"{SENT_DOWN}__in": SentDown.objects.in_post(year).values("pk")})
+
+    def posted(*kinds: str) -> Count:
+        return Count(SENT_DOWN, filter=in_post & Q(**{f"{SENT_DOWN}__kind__in": list(kinds)}))
+
     return all_entries(year, P).values("village_id").annotate(
-        sent_down_in_post=count_of(in_post.filter(kind__in=[SentDownKind.FIRST_SECRETARY,
-                                                            SentDownKind.TEAM_MEMBER])),
-        instructors_in_post=count_of(in_post.filter(kind=SentDownKind.REVITALIZATION_INSTRUCTOR)),
-        tech_commissioners_in_post=count_of(in_post.filter(kind=SentDownKind.TECH_COMMISSIONER)),
-        leader_trainees=count_of(Trainee.objects.filter(kind__in=sorted(LEADER_KINDS))),
-        reserve_trainees=count_of(Trainee.objects.filter(kind=TraineeKind.RESERVE)),
-        trainees_now_cadre=count_of(Trainee.objects.filter(now_cadre=True)),
+        sent_down_in_post=posted(SentDownKind.FIRST_SECRETARY, SentDownKind.TEAM_MEMBER),
+        instructors_in_post=posted(SentDownKind.REVITALIZATION_INSTRUCTOR),
+        tech_commissioners_in_post=posted(SentDownKind.TECH_COMMISSIONER),
+    )
+
+
+@figures("talent-trainees", pillar=P, columns=("leader_trainees", "reserve_trainees", "trainees_now_cadre"))
+def trainee_figures(year: int) -> QuerySet:
+    return all_entries(year, P).values("village_id").annotate(
+        leader_trainees=Count(TRAINEES, filter=Q(**{f"{TRAINEES}__kind__in": sorted(LEADER_KINDS)})),
+        reserve_trainees=Count(TRAINEES, filter=Q(**{f"{TRAINEES}__kind": TraineeKind.RESERVE})),
+        trainees_now_cadre=Count(TRAINEES, filter=Q(**{f"{TRAINEES}__now_cadre": True})),
     )
 
 
@@ -125,7 +137,7 @@ PAY_GROUPS = {
 def pay_figures(year: int) -> QuerySet:
     columns = {}
     for group, posts in PAY_GROUPS.items():
-        paid = Cadre.objects.filter(post__in=posts, monthly_pay__isnull=False)
-        columns[f"pay_{group}_sum"] = sum_of(paid, "monthly_pay")
-        columns[f"pay_{group}_count"] = count_of(paid)
+        paid = Q(**{f"{CADRES}__post__in": posts, f"{CADRES}__monthly_pay__isnull": False})
+        columns[f"pay_{group}_sum"] = Coalesce(Sum(f"{CADRES}__monthly_pay", filter=paid), Value(0))
+        columns[f"pay_{group}_count"] = Count(CADRES, filter=paid)
     return all_entries(year, P).values("village_id").annotate(**columns)

@@ -9,6 +9,7 @@ switches to PostgreSQL and Redis; DEBUG=false turns on the production hardening 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "wuqiang.regions",
     "wuqiang.accounts",
     "wuqiang.entries",
+    "wuqiang.scoring",
     "organizations",
     "talent",
     "economy",
@@ -55,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "wuqiang.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,7 +184,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 # Longer than any task, so Redis does not hand a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Recompute every unpublished year at night, whatever the day's coalesced runs missed.
+    "nightly-rollup": {"task": "wuqiang.scoring.tasks.rollup_open_years", "schedule": crontab(hour=2, minute=0)},
+}
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("wuqiang.regions.urls")),
     path("", include("wuqiang.entries.urls")),
+    path("", include("wuqiang.scoring.urls")),
     path("", include("support.urls")),
 ]

@@ -317,3 +317,14 @@ def test_logout_by_get_is_refused(login_as, clerk_a, world, year):
 
     assert client.get("/accounts/logout/").status_code == 405
     assert client.get(world.township_a.get_absolute_url()).status_code == 200
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(login_as, clerk_a, world, year):
+    client = login_as(clerk_a)
+
+    first = client.get(world.township_a.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    switched = client.get(world.township_a.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-CN")
+
+    assert '<html lang="zh-hans">' in first.content.decode()
+    assert '<html lang="en">' in switched.content.decode()

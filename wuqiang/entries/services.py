@@ -208,8 +208,9 @@ def entries_approve_submitted(*, township: Township, year: AssessmentYear, pilla
 
 
 def _after_review(entry: Entry) -> None:
-    """Hook for follow-up work once a review decision is committed (scores are recomputed by
-    the scoring app, which connects here)."""
+    """Tell listeners (the scoring app recomputes scores) about a review decision. Sent inside
+    the decision's transaction, so a whole township approved at once is one burst that the
+    listener can gather; listeners defer their work with ``transaction.on_commit``."""
     from wuqiang.entries.signals import entry_reviewed
 
-    transaction.on_commit(lambda: entry_reviewed.send(sender=Entry, entry=entry))
+    entry_reviewed.send(sender=Entry, entry=entry)

@@ -2,5 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent after an approval or a reopening is committed; kwargs: entry.
+# Sent inside the transaction of an approval or a reopening; kwargs: entry. Receivers must
+# defer side effects with transaction.on_commit.
 entry_reviewed = Signal()

@@ -26,13 +26,17 @@ class Level(models.IntegerChoices):
 CODE_LENGTH = {Level.MUNICIPALITY: 6, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
 
 
+# Spelled out per length (not formatted at import) so the message stays a lazy translation.
+_CODE_FORMAT_MESSAGES = {
+    6: _("A division code at this level has exactly 6 digits."),
+    9: _("A division code at this level has exactly 9 digits."),
+    12: _("A division code at this level has exactly 12 digits."),
+}
+
+
 def code_validator(level: Level) -> RegexValidator:
     digits = CODE_LENGTH[level]
-    return RegexValidator(
-        rf"^\d{{{digits}}}$",
-        _("A division code at this level has exactly %(digits)d digits.") % {"digits": digits},
-        code="code_format",
-    )
+    return RegexValidator(rf"^\d{{{digits}}}$", _CODE_FORMAT_MESSAGES[digits], code="code_format")
 
 
 class Unit(models.Model):
@@ -58,6 +62,12 @@ class Unit(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
+
+    @property
+    def level_name(self) -> str:
+        """"municipality", "county", "township" or "village": also the name of each level's
+        pages (regions:county, scoring:county, …)."""
+        return self._meta.model_name
 
     @property
     def child_prefix(self) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from wuqiang.entries.models import Pillar
 from wuqiang.scoring.models import Rule, VetoCode
 
-O, T, E, G, S = Pillar.ORGANIZATIONS, Pillar.TALENT, Pillar.ECONOMY, Pillar.GOVERNANCE, Pillar.SUPPORT
+ORG, TAL, ECO, GOV, SUP = Pillar.ORGANIZATIONS, Pillar.TALENT, Pillar.ECONOMY, Pillar.GOVERNANCE, Pillar.SUPPORT
 YES, LINEAR, BANDS = Rule.YES_NO, Rule.LINEAR, Rule.BANDS
 
 
@@ -22,40 +22,40 @@ def _bands(*bands: tuple[float, float]) -> dict:
 
 # (code, pillar, name, rule, params, points). Names are the campaign's own (data, not UI text).
 DEFAULT_INDICATORS: list[tuple[str, str, str, str, dict, int | float]] = [
-    ("O1", O, "一肩挑", YES, {}, 3),
-    ("O2", O, "网格党小组覆盖率", LINEAR, _linear(), 3),
-    ("O3", O, "党员联系户覆盖率", LINEAR, _linear(), 2),
-    ("O4", O, "三会一课落实率", LINEAR, _linear(), 4),
-    ("O5", O, "主题党日开展月数", LINEAR, _linear(), 2),
-    ("O6", O, "四议两公开落实率", LINEAR, _linear(none_full=True), 3),
-    ("O7", O, "标准化规范化建设达标", YES, {}, 2),
-    ("O8", O, "党员积分制管理", YES, {}, 1),
-    ("T1", T, "驻村第一书记在岗", YES, {}, 3),
-    ("T2", T, "驻村工作队员在岗", BANDS, _bands((0, 0), (1, 1), (2, 2)), 2),
-    ("T3", T, "两委大专及以上学历占比", LINEAR, _linear(0, 0.5), 3),
-    ("T4", T, "35岁以下两委成员", YES, {}, 2),
-    ("T5", T, "村级后备力量", BANDS, _bands((0, 0), (1, 1.5), (2, 3)), 3),
-    ("T6", T, "领军人才培养对象", YES, {}, 2),
-    ("T7", T, "科技特派员或乡村振兴指导员", YES, {}, 2),
-    ("T8", T, "书记培训学时", LINEAR, _linear(), 3),
-    ("E1", E, "经营性收入", BANDS, _bands((0, 0), (10, 4), (20, 7), (50, 10), (100, 12)), 12),
-    ("E2", E, "集体经济组织登记赋码", YES, {}, 2),
-    ("E3", E, "监事会（监督小组）", YES, {}, 2),
-    ("E4", E, "财务公开季度", LINEAR, _linear(), 2),
-    ("E5", E, "经营性收入增长", LINEAR, _linear(0, 0.1), 2),
-    ("G1", G, "村规民约修订备案", YES, {}, 2),
-    ("G2", G, "议事会、红白理事会、道德评议会", LINEAR, _linear(), 3),
-    ("G3", G, "大走访覆盖率", LINEAR, _linear(), 4),
-    ("G4", G, "小事不出村", LINEAR, _linear(none_full=True), 4),
-    ("G5", G, "积分制、红黑榜、寨管家", LINEAR, _linear(), 3),
-    ("G6", G, "一站式服务", YES, {}, 2),
-    ("G7", G, "道德模范、最美家庭评选", YES, {}, 2),
-    ("S1", S, "书记报酬达标", YES, {}, 5),
-    ("S2", S, "报酬按时足额发放", LINEAR, _linear(), 3),
-    ("S3", S, "村级阵地标准化且不少于200平方米", YES, {}, 4),
-    ("S4", S, "带薪年休假", YES, {}, 2),
-    ("S5", S, "健康体检", YES, {}, 2),
-    ("S6", S, "乡镇“五小”及周转房", LINEAR, _linear(), 4),
+    ("O1", ORG, "一肩挑", YES, {}, 3),
+    ("O2", ORG, "网格党小组覆盖率", LINEAR, _linear(), 3),
+    ("O3", ORG, "党员联系户覆盖率", LINEAR, _linear(), 2),
+    ("O4", ORG, "三会一课落实率", LINEAR, _linear(), 4),
+    ("O5", ORG, "主题党日开展月数", LINEAR, _linear(), 2),
+    ("O6", ORG, "四议两公开落实率", LINEAR, _linear(none_full=True), 3),
+    ("O7", ORG, "标准化规范化建设达标", YES, {}, 2),
+    ("O8", ORG, "党员积分制管理", YES, {}, 1),
+    ("T1", TAL, "驻村第一书记在岗", YES, {}, 3),
+    ("T2", TAL, "驻村工作队员在岗", BANDS, _bands((0, 0), (1, 1), (2, 2)), 2),
+    ("T3", TAL, "两委大专及以上学历占比", LINEAR, _linear(0, 0.5), 3),
+    ("T4", TAL, "35岁以下两委成员", YES, {}, 2),
+    ("T5", TAL, "村级后备力量", BANDS, _bands((0, 0), (1, 1.5), (2, 3)), 3),
+    ("T6", TAL, "领军人才培养对象", YES, {}, 2),
+    ("T7", TAL, "科技特派员或乡村振兴指导员", YES, {}, 2),
+    ("T8", TAL, "书记培训学时", LINEAR, _linear(), 3),
+    ("E1", ECO, "经营性收入", BANDS, _bands((0, 0), (10, 4), (20, 7), (50, 10), (100, 12)), 12),
+    ("E2", ECO, "集体经济组织登记赋码", YES, {}, 2),
+    ("E3", ECO, "监事会（监督小组）", YES, {}, 2),
+    ("E4", ECO, "财务公开季度", LINEAR, _linear(), 2),
+    ("E5", ECO, "经营性收入增长", LINEAR, _linear(0, 0.1), 2),
+    ("G1", GOV, "村规民约修订备案", YES, {}, 2),
+    ("G2", GOV, "议事会、红白理事会、道德评议会", LINEAR, _linear(), 3),
+    ("G3", GOV, "大走访覆盖率", LINEAR, _linear(), 4),
+    ("G4", GOV, "小事不出村", LINEAR, _linear(none_full=True), 4),
+    ("G5", GOV, "积分制、红黑榜、寨管家", LINEAR, _linear(), 3),
+    ("G6", GOV, "一站式服务", YES, {}, 2),
+    ("G7", GOV, "道德模范、最美家庭评选", YES, {}, 2),
+    ("S1", SUP, "书记报酬达标", YES, {}, 5),
+    ("S2", SUP, "报酬按时足额发放", LINEAR, _linear(), 3),
+    ("S3", SUP, "村级阵地标准化且不少于200平方米", YES, {}, 4),
+    ("S4", SUP, "带薪年休假", YES, {}, 2),
+    ("S5", SUP, "健康体检", YES, {}, 2),
+    ("S6", SUP, "乡镇“五小”及周转房", LINEAR, _linear(), 4),
 ]
 
 DEFAULT_VETOES = [VetoCode.WEAK_UNRECTIFIED, VetoCode.INCOME_BELOW_10, VetoCode.MAJOR_INCIDENT]

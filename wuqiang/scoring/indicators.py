@@ -27,7 +27,7 @@ from django.db.models.expressions import Combinable, Expression
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.functional import Promise
 
-from wuqiang.entries.models import Entry, EntryState, Pillar
+from wuqiang.entries.models import Entry, EntryState
 
 IndicatorFn = Callable[[int], QuerySet]
 

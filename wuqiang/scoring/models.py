@@ -127,7 +127,12 @@ class SchemeVeto(models.Model):
 
 
 class VillageIndicatorScore(models.Model):
-    """One indicator's value and points for one village in one year, from approved data only."""
+    """One indicator's value and points for one village in one year, from approved data only.
+
+    Derived data, rewritten whole by the roll-up from rows that exist: the foreign keys carry
+    neither an index of their own (the unique (year, village, code) index serves every read)
+    nor a database constraint, whose deferred per-row checks would double the commit time.
+    The same holds for VillageVeto and VillageScorecard."""
 
     scope_paths = {
         Level.MUNICIPALITY: "village__county__municipality_id",
@@ -137,9 +142,9 @@ class VillageIndicatorScore(models.Model):
     }
 
     year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("year"))
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
     village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("village"))
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
     code = models.CharField(_("indicator"), max_length=8)
     pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
     # NULL means "none" (a ratio with nothing to count); the rule says what that scores.
@@ -154,20 +159,26 @@ class VillageIndicatorScore(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "village", "code"],
                                                name="village_indicator_score_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.year_id} · {self.code}"
+
 
 class VillageVeto(models.Model):
     """A veto item (一票否决) that applies to a village in a year."""
 
     year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("year"))
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
     village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("village"))
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
     code = models.CharField(_("veto"), max_length=24, choices=VetoCode)
 
     class Meta:
         verbose_name = _("village veto")
         verbose_name_plural = _("village vetoes")
         constraints = [models.UniqueConstraint(fields=["year", "village", "code"], name="village_veto_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.year_id} · {self.code}"
 
 
 class Figures(models.Model):
@@ -245,15 +256,15 @@ class VillageScorecard(Figures):
     }
 
     year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("year"))
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
     village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="scorecards",
-                                verbose_name=_("village"))
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
     township = models.ForeignKey("regions.Township", on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("township"))
+                                 verbose_name=_("township"), db_index=False, db_constraint=False)
     county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
-                               verbose_name=_("county"))
+                               verbose_name=_("county"), db_index=False, db_constraint=False)
     municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("municipality"))
+                                     verbose_name=_("municipality"), db_index=False, db_constraint=False)
     organizations = _points_field(_("organisational function"), default=0)
     talent = _points_field(_("talent team"), default=0)
     economy = _points_field(_("collective economy"), default=0)
@@ -284,6 +295,10 @@ class VillageScorecard(Figures):
 
     def __str__(self) -> str:
         return f"{self.village_id} · {self.year_id}"
+
+    @property
+    def unit(self):
+        return self.village
 
     @property
     def veto_codes(self) -> list[str]:
@@ -334,6 +349,9 @@ class UnitScorecard(Figures):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{getattr(self, f'{self.unit_field}_id')} · {self.year_id}"
 
     @property
     def unit(self):

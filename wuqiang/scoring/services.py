@@ -227,7 +227,7 @@ def nominations_propose(*, year: int) -> int:
 def nomination_decide(*, nomination: DemonstrationNomination, actor, confirm: bool,
                       note: str = "") -> DemonstrationNomination:
     """Confirm or reject one proposed village (municipal staff)."""
-    if not getattr(actor, "role", "") in ("municipal", "admin") and not getattr(actor, "is_superuser", False):
+    if getattr(actor, "role", "") not in ("municipal", "admin") and not getattr(actor, "is_superuser", False):
         raise PermissionError(_("Only municipal staff decide on demonstration villages."))
     nomination.status = NominationStatus.CONFIRMED if confirm else NominationStatus.REJECTED
     nomination.decided_by = actor

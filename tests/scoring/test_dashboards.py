@@ -1,0 +1,297 @@
+"""Dashboards read the stored scorecards, scoped like the browse pages, in bounded queries;
+the roll-up button, the scheme page and demonstration naming are for municipal staff."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from organizations.choices import WeakCaseStatus
+from tests import factories
+from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
+from wuqiang.regions.models import Village, YearState
+from wuqiang.scoring import tasks
+from wuqiang.scoring.models import (
+    DemonstrationNomination,
+    NominationStatus,
+    RollupRun,
+    RunState,
+    Scheme,
+    SchemeVeto,
+)
+from wuqiang.scoring.rollup import rollup_year
+from wuqiang.scoring.services import nominations_propose, scheme_for_year
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored(place):
+    for township in (place.township_a, place.township_b, place.township_c):
+        make_facilities(township)
+    make_village_data(place.a1)
+    make_village_data(place.a2, operating_income=Decimal("30.00"))
+    make_village_data(place.b1, weak_case=WeakCaseStatus.LISTED)
+    make_village_data(place.c1)
+    rollup_year(YEAR)
+    return place
+
+
+@pytest.fixture
+def people(place):
+    return {
+        "clerk_a": factories.ClerkFactory(username="clerk_a", township=place.township_a),
+        "clerk_b": factories.ClerkFactory(username="clerk_b", township=place.township_b),
+        "reviewer_x": factories.ReviewerFactory(username="reviewer_x", county=place.county_x),
+        "reviewer_y": factories.ReviewerFactory(username="reviewer_y", county=place.county_y),
+        "municipal": factories.MunicipalStaffFactory(username="municipal", municipality=place.municipality),
+        "admin": factories.AdminFactory(username="admin"),
+        "nobody": factories.UserFactory(username="nobody"),
+    }
+
+
+def url(level: str, code: str) -> str:
+    return reverse(f"scoring:{level}", args=[code]) + f"?year={YEAR}"
+
+
+def get(client, user, address):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client.get(address)
+
+
+# Who sees which dashboard: (persona, level, code) → status.
+MATRIX = [
+    ("municipal", "municipality", "520300", 200),
+    ("admin", "municipality", "520300", 200),
+    ("reviewer_x", "municipality", "520300", 404),
+    ("clerk_a", "municipality", "520300", 404),
+    ("reviewer_x", "county", "520302", 200),
+    ("reviewer_y", "county", "520302", 404),
+    ("clerk_a", "county", "520302", 404),
+    ("municipal", "county", "520303", 200),
+    ("reviewer_x", "township", "520302001", 200),
+    ("reviewer_y", "township", "520302001", 404),
+    ("clerk_a", "township", "520302001", 200),
+    ("clerk_a", "township", "520302100", 404),
+    ("clerk_b", "township", "520302001", 404),
+    ("clerk_a", "village", "520302001201", 200),
+    ("clerk_b", "village", "520302001201", 404),
+    ("reviewer_y", "village", "520302001201", 404),
+    ("nobody", "village", "520302001201", 404),
+]
+
+
+@pytest.mark.parametrize(("persona", "level", "code", "status"), MATRIX)
+def test_dashboards_are_scoped_like_the_browse_pages(client, scored, people, persona, level, code, status):
+    assert get(client, people[persona], url(level, code)).status_code == status
+
+
+def test_the_municipal_dashboard_shows_figures_league_and_failing_villages(client, scored, people):
+    response = get(client, people["municipal"], url("municipality", "520300"))
+
+    page = response.content.decode()
+    assert response.context["card"].villages == 5
+    league = [row["unit"].code for row in response.context["league"]]
+    assert league == ["520303", "520302"]  # county Y's 100 beats X's mean
+    assert [c.village.code for c in response.context["failing"]] == ["520302100201", "520302001203"]  # veto first
+    assert response.context["failing"][0].veto_codes == ["weak_unrectified"]
+    assert 'data-chart="grades"' in page and 'id="chart-data"' in page
+    charts = json.loads(page.split('id="chart-data" type="application/json">')[1].split("</script>")[0])
+    assert sum(charts["grades"]["values"]) == 5
+    assert reverse("scoring:county", args=["520302"]) in page
+
+
+def test_a_clerk_sees_only_own_villages_in_the_township_league(client, scored, people):
+    response = get(client, people["clerk_a"], url("township", "520302001"))
+
+    assert [row["unit"].code for row in response.context["league"]] == ["520302001201", "520302001202",
+                                                                         "520302001203"]
+    assert response.context["league"][0]["card"].rank == 1
+
+
+def test_the_village_dashboard_lists_every_indicator_with_rule_and_points(client, scored, people):
+    response = get(client, people["clerk_a"], url("village", "520302001202"))
+
+    groups = response.context["groups"]
+    lines = {line.code: line for group in groups for line in group["lines"]}
+    assert len(lines) == 34
+    assert (lines["E1"].points, lines["E1"].maximum, lines["E1"].value) == (Decimal(7), Decimal(12), "30.00")
+    assert "from 20: 7" in lines["E1"].rule
+    assert lines["O6"].rule.endswith("none = full points")
+    assert response.context["card"].total == Decimal(93)  # E1 −5, E5 −2 (income fell from 100)
+
+
+def test_a_dashboard_before_any_roll_up_says_so(client, place, people):
+    get_year(YEAR)
+    response = get(client, people["municipal"], url("municipality", "520300"))
+
+    assert response.status_code == 200
+    assert response.context["card"] is None
+    assert b'data-testid="league"' in response.content
+
+
+@pytest.mark.parametrize(("level", "code"), [
+    ("municipality", "520300"), ("county", "520302"), ("township", "520302001"), ("village", "520302001201"),
+])
+def test_dashboard_queries_do_not_grow_with_villages(client, scored, people, level, code,
+                                                     django_assert_max_num_queries):
+    client.force_login(people["municipal"])
+    with django_assert_max_num_queries(14):
+        client.get(url(level, code))
+    for i in range(12):  # more villages in every township: the page costs the same
+        make_village_data(Village.objects.create(code=f"520302001{300 + i}", name=f"新{i}村",
+                                                 township=scored.township_a))
+    rollup_year(YEAR)
+    with django_assert_max_num_queries(14):
+        response = client.get(url(level, code))
+    assert response.status_code == 200
+
+
+def test_municipal_staff_start_a_roll_up_and_follow_its_progress(client, scored, people, eager_celery,
+                                                                  django_capture_on_commit_callbacks):
+    client.force_login(people["municipal"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("scoring:rollup-start"), {"year": YEAR})
+
+    run = RollupRun.objects.latest("pk")
+    assert response.status_code == 302 and response.url == reverse("scoring:rollup-run", args=[run.pk])
+    assert run.triggered_by == people["municipal"]
+    assert run.state == RunState.DONE  # run in-process (eager_celery)
+    status = client.get(reverse("scoring:rollup-run", args=[run.pk]) + "?format=json").json()
+    assert (status["state"], status["progress"], status["done"]) == ("done", 100, True)
+    dashboard = client.get(url("municipality", "520300"))
+    assert dashboard.context["last_run"] == run
+
+
+@pytest.mark.parametrize("persona", ["reviewer_x", "clerk_a"])
+def test_others_cannot_start_a_roll_up(client, scored, people, persona):
+    client.force_login(people[persona])
+
+    assert client.post(reverse("scoring:rollup-start"), {"year": YEAR}).status_code == 403
+    assert not RollupRun.objects.exists()
+
+
+def _scheme_post(scheme: Scheme, **changes) -> dict:
+    data = {"ind-TOTAL_FORMS": scheme.indicators.count(), "ind-INITIAL_FORMS": scheme.indicators.count(),
+            "ind-MIN_NUM_FORMS": 0, "ind-MAX_NUM_FORMS": 1000}
+    for field in ("exemplary_total", "exemplary_pillar_min", "pass_total", "basic_total"):
+        data[field] = getattr(scheme, field)
+    for veto in scheme.vetoes.filter(enabled=True):
+        data[f"veto_{veto.code}"] = "on"
+    for i, item in enumerate(scheme.indicators.all()):
+        params = item.params or {}
+        data[f"ind-{i}-id"] = item.pk
+        data[f"ind-{i}-points"] = item.points
+        data[f"ind-{i}-low"] = params.get("low", 0)
+        data[f"ind-{i}-high"] = params.get("high", 1)
+        if params.get("none_full"):
+            data[f"ind-{i}-none_full"] = "on"
+        data[f"ind-{i}-bands"] = "; ".join(f"{t}:{p}" for t, p in params.get("bands", []))
+    data.update(changes)
+    return data
+
+
+def _index(scheme: Scheme, code: str) -> int:
+    return [i.code for i in scheme.indicators.all()].index(code)
+
+
+def test_municipal_staff_edit_the_scheme_and_scores_follow(client, scored, people, eager_celery,
+                                                           django_capture_on_commit_callbacks):
+    scheme = scheme_for_year(YEAR)
+    o1, o2 = _index(scheme, "O1"), _index(scheme, "O2")
+    client.force_login(people["municipal"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("scoring:scheme", args=[YEAR]), _scheme_post(
+            scheme, **{f"ind-{o1}-points": "2", f"ind-{o2}-points": "4", "veto_weak_unrectified": ""}))
+
+    assert response.status_code == 302
+    assert scheme.indicators.get(code="O1").points == 2
+    assert not SchemeVeto.objects.get(scheme=scheme, code="weak_unrectified").enabled
+    village = client.get(url("village", "520302100201"))  # B1: no longer vetoed
+    assert village.context["card"].grade == "exemplary"
+
+
+def test_a_scheme_whose_pillar_does_not_add_up_is_refused_with_a_clear_message(client, scored, people):
+    scheme = scheme_for_year(YEAR)
+    client.force_login(people["municipal"])
+
+    response = client.post(reverse("scoring:scheme", args=[YEAR]),
+                           _scheme_post(scheme, **{f"ind-{_index(scheme, 'O1')}-points": "5"}), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Strong organisational function: the points add up to 22.00, not 20.00."]
+    assert scheme.indicators.get(code="O1").points == 3
+
+
+def test_a_band_above_the_indicator_points_is_refused(client, scored, people):
+    scheme = scheme_for_year(YEAR)
+    client.force_login(people["municipal"])
+    e1 = _index(scheme, "E1")
+
+    response = client.post(reverse("scoring:scheme", args=[YEAR]),
+                           _scheme_post(scheme, **{f"ind-{e1}-bands": "0:0; 10:4; 100:13"}), follow=True)
+
+    assert any("a band gives 13" in str(m) for m in response.context["messages"])
+
+
+def test_a_published_years_scheme_is_frozen(client, scored, people):
+    scheme = scheme_for_year(YEAR)
+    type(scheme.year).objects.filter(pk=YEAR).update(state=YearState.PUBLISHED)
+    client.force_login(people["municipal"])
+
+    assert client.post(reverse("scoring:scheme", args=[YEAR]), _scheme_post(scheme)).status_code == 403
+    page = client.get(reverse("scoring:scheme", args=[YEAR]))
+    assert page.context["can_edit"] is False
+
+
+def test_others_see_the_scheme_read_only(client, scored, people):
+    scheme = scheme_for_year(YEAR)
+    client.force_login(people["reviewer_x"])
+
+    assert client.get(reverse("scoring:scheme", args=[YEAR])).context["can_edit"] is False
+    assert client.post(reverse("scoring:scheme", args=[YEAR]), _scheme_post(scheme)).status_code == 403
+
+
+def test_a_new_year_copies_the_previous_years_scheme(place):
+    scheme = scheme_for_year(get_year(YEAR).year)
+    scheme.indicators.filter(code="O1").update(points=2)
+
+    following = Scheme.objects.get(year=get_year(YEAR + 1))
+
+    assert following.copied_from == scheme
+    assert following.indicators.get(code="O1").points == 2
+    assert following.indicators.count() == 34
+
+
+def test_exemplary_villages_are_proposed_once_and_decisions_kept(client, scored, people):
+    assert nominations_propose(year=YEAR) == 2  # A1 and C1
+    client.force_login(people["municipal"])
+    a1 = DemonstrationNomination.objects.get(village=scored.a1)
+
+    client.post(reverse("scoring:nomination-decide", args=[a1.pk]), {"decision": "confirm", "note": "典型"})
+    client.post(reverse("scoring:demonstration", args=[YEAR]))  # propose again
+
+    a1.refresh_from_db()
+    assert (a1.status, a1.decided_by, a1.note) == (NominationStatus.CONFIRMED, people["municipal"], "典型")
+    assert DemonstrationNomination.objects.count() == 2
+    confirmed = client.get(reverse("scoring:demonstration", args=[YEAR]) + "?status=confirmed")
+    assert [n.village for n in confirmed.context["page_obj"]] == [scored.a1]
+
+
+def test_only_municipal_staff_decide_nominations(client, scored, people):
+    nominations_propose(year=YEAR)
+    c1 = DemonstrationNomination.objects.get(village=scored.c1)
+    client.force_login(people["reviewer_y"])
+
+    assert client.post(reverse("scoring:nomination-decide", args=[c1.pk]), {"decision": "confirm"}).status_code == 403
+    assert [n.village for n in client.get(reverse("scoring:demonstration", args=[YEAR])).context["page_obj"]] == [
+        scored.c1]  # a reviewer sees only their county's
+
+
+def test_tasks_module_is_importable_for_the_worker():
+    assert tasks.rollup_year_task.name == "wuqiang.scoring.tasks.rollup_year_task"

@@ -1,0 +1,194 @@
+"""The Celery side: the task, coalescing review decisions, the nightly beat, a real worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from celery.schedules import crontab
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
+from wuqiang.entries.models import Entry, Pillar
+from wuqiang.entries.signals import entry_reviewed
+from wuqiang.regions.models import YearState
+from wuqiang.scoring import tasks
+from wuqiang.scoring.models import MunicipalScorecard, RollupRun, RunState, VillageScorecard
+from wuqiang.scoring.services import pending_key, rollup_request, schedule_rollup
+
+
+@pytest.fixture
+def clean_pending(place):
+    for county in (place.county_x.pk, place.county_y.pk, None):
+        cache.delete(pending_key(YEAR, county))
+    yield
+    for county in (place.county_x.pk, place.county_y.pk, None):
+        cache.delete(pending_key(YEAR, county))
+
+
+@pytest.fixture
+def sent(monkeypatch) -> list:
+    calls: list = []
+    monkeypatch.setattr(tasks.rollup_year_task, "apply_async",
+                        lambda args=(), kwargs=None, **options: calls.append((args, kwargs, options)))
+    monkeypatch.setattr(tasks.rollup_year_task, "delay", lambda *args, **kwargs: calls.append((args, kwargs, {})))
+    return calls
+
+
+@pytest.mark.django_db
+def test_the_task_computes_the_scorecards_and_records_the_run(place):
+    make_facilities(place.township_a)
+    make_village_data(place.a1)
+
+    result = tasks.rollup_year_task(YEAR)
+
+    run = RollupRun.objects.get()
+    assert (run.state, run.progress, run.year_id) == (RunState.DONE, 100, YEAR)
+    assert run.started_at <= run.finished_at
+    assert result["villages"] == 5
+    assert VillageScorecard.objects.get(village=place.a1).total == 100
+
+
+@pytest.mark.django_db
+def test_a_failed_run_is_recorded_and_raises(place, monkeypatch):
+    get_year(YEAR)
+    monkeypatch.setattr(tasks, "rollup_year", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    run = RollupRun.objects.create(year_id=YEAR)
+
+    with pytest.raises(RuntimeError):
+        tasks.rollup_year_task(YEAR, run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED
+    assert "boom" in run.message
+
+
+@pytest.mark.django_db
+def test_review_decisions_in_a_burst_queue_one_run_per_county(place, clean_pending, sent,
+                                                                django_capture_on_commit_callbacks):
+    entries = make_village_data(place.a1)
+    other = make_village_data(place.a2)
+    in_y = make_village_data(place.c1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for entry in (entries[Pillar.ORGANIZATIONS], entries[Pillar.TALENT], other[Pillar.ECONOMY],
+                      in_y[Pillar.SUPPORT]):
+            entry_reviewed.send(sender=Entry, entry=entry)
+
+    assert sorted(kwargs["county_code"] for _, kwargs, _ in sent) == ["520302", "520303"]
+    assert {options["countdown"] for _, _, options in sent} == {60}
+
+
+@pytest.mark.django_db
+def test_the_task_clears_the_pending_mark_so_later_decisions_queue_again(place, clean_pending, sent):
+    get_year(YEAR)
+    assert schedule_rollup(YEAR, place.county_x.pk) is True
+    assert schedule_rollup(YEAR, place.county_x.pk) is False
+
+    tasks.rollup_year_task(YEAR, county_code="520302")
+
+    assert schedule_rollup(YEAR, place.county_x.pk) is True
+
+
+@pytest.mark.django_db
+def test_an_on_demand_request_queues_the_run_after_commit(place, sent, django_capture_on_commit_callbacks):
+    get_year(YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = rollup_request(year=YEAR)
+
+    assert run.state == RunState.QUEUED
+    assert sent == [((YEAR,), {"county_code": None, "run_id": run.pk}, {})]
+
+
+@pytest.mark.django_db
+def test_the_nightly_run_covers_every_unpublished_year(place, sent):
+    get_year(2020, state=YearState.PUBLISHED)
+    get_year(2021, state=YearState.CLOSED)
+    get_year(2022)
+
+    assert sorted(tasks.rollup_open_years()) == [2021, 2022]
+    assert sorted(args[0] for args, _, _ in sent) == [2021, 2022]
+
+
+def test_the_beat_schedule_runs_the_nightly_rollup_at_two():
+    entry = settings.CELERY_BEAT_SCHEDULE["nightly-rollup"]
+
+    assert entry["task"] == "wuqiang.scoring.tasks.rollup_open_years"
+    assert entry["schedule"] == crontab(hour=2, minute=0)
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.mark.postgres
+def test_a_real_worker_computes_the_scorecards(transactional_db, place, tmp_path):
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
+        pytest.skip("needs PostgreSQL and a Celery broker (DATABASE_URL, CELERY_BROKER_URL)")
+    make_facilities(place.township_a)
+    make_village_data(place.a1)
+    log = tmp_path / "worker.log"
+    # A queue of its own, so the test neither takes nor leaves messages of other runs.
+    queue = f"scoring-test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": _database_url()}
+    root = Path(__file__).resolve().parents[2]
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "wuqiang", "worker", "--pool=solo", "-l", "info",
+             "-Q", queue, "--without-gossip", "--without-mingle"],
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        run = RollupRun.objects.create(year_id=YEAR)
+        tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk}, queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.state in (RunState.DONE, RunState.FAILED):
+                break
+            time.sleep(0.5)
+        assert run.state == RunState.DONE, log.read_text()[-3000:]
+        assert MunicipalScorecard.objects.get(year_id=YEAR).villages == 5
+        assert VillageScorecard.objects.get(year_id=YEAR, village=place.a1).total == 100
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+@pytest.mark.django_db
+def test_a_task_for_a_year_that_no_longer_exists_is_skipped(place):
+    assert tasks.rollup_year_task(1999)["skipped"] is True
+    assert not RollupRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_approving_an_entry_recomputes_its_county(place, clean_pending, eager_celery,
+                                                   django_capture_on_commit_callbacks):
+    from tests import factories
+    from wuqiang.entries.models import EntryState
+    from wuqiang.entries.services import entry_approve
+
+    make_facilities(place.township_a)
+    entries = make_village_data(place.a1, states={Pillar.ECONOMY: EntryState.SUBMITTED})
+    reviewer = factories.ReviewerFactory(username="reviewer_x", county=place.county_x)
+    tasks.rollup_year_task(YEAR)
+    assert VillageScorecard.objects.get(village=place.a1).economy == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_approve(entry=Entry.objects.get(pk=entries[Pillar.ECONOMY].pk), actor=reviewer)
+
+    assert VillageScorecard.objects.get(village=place.a1).economy == 20
+    assert RollupRun.objects.filter(county=place.county_x, state=RunState.DONE).exists()

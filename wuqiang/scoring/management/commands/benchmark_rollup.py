@@ -1,0 +1,214 @@
+"""``manage.py benchmark_rollup --villages N``: time the roll-up on a synthetic city.
+
+Builds municipality 990000 with N villages (15 per township, 100 townships per county) and a
+full year of approved pillar data for each (plus last year's economy for the growth
+indicator), times ``rollup_year`` for that year, prints seconds, SQL statements and peak
+memory, then deletes everything it built. The synthetic year is 2090 (and 2089), so the
+demo years are untouched; every village in the database is scored for 2090, so run it on a
+database without other villages for a clean figure.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import resource
+import time
+import tracemalloc
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from economy.models import EconomyProfile
+from governance.models import GovernanceProfile
+from organizations.choices import MeetingKind
+from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
+from support.models import SupportProfile, TownshipFacilities
+from talent.choices import CadrePost, Education, SentDownKind, TraineeKind
+from talent.models import Cadre, SentDown, TalentProfile, Trainee
+from wuqiang.entries.models import Entry, EntryState, Pillar
+from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
+from wuqiang.scoring.models import (
+    CountyScorecard,
+    DemonstrationNomination,
+    MunicipalScorecard,
+    RollupRun,
+    Scheme,
+    TownshipScorecard,
+    VillageIndicatorScore,
+    VillageScorecard,
+    VillageVeto,
+)
+from wuqiang.scoring.rollup import rollup_year
+
+MUNICIPALITY = "990000"
+YEAR = 2090
+VILLAGES_PER_TOWNSHIP = 15
+TOWNSHIPS_PER_COUNTY = 100
+CHUNK = 3000  # villages built per round, to keep memory flat
+RECORDS = (Meeting, MajorMatter, WeakCase, Cadre, SentDown, Trainee)
+PROFILES = (BranchProfile, TalentProfile, EconomyProfile, GovernanceProfile, SupportProfile, TownshipFacilities)
+
+
+class Command(BaseCommand):
+    help = "Time the roll-up on a synthetic city of N villages (built and removed by the command)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--villages", type=int, default=1728)
+        parser.add_argument("--keep", action="store_true", help="leave the synthetic city in place")
+
+    def handle(self, *args, villages: int, keep: bool, **options) -> None:
+        if villages < 1 or villages > 99 * TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP:
+            raise CommandError("--villages must be between 1 and 148,500.")
+        if Municipality.objects.filter(code=MUNICIPALITY).exists():
+            self.stdout.write("Removing a synthetic city left by an earlier run…")
+            self.cleanup()
+        started = time.perf_counter()
+        self.build(villages)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(f"Built {villages} villages with data in {time.perf_counter() - started:.1f} s.")
+        try:
+            tracemalloc.start()
+            with CaptureQueriesContext(connection) as queries:
+                result = rollup_year(YEAR)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            city = MunicipalScorecard.objects.get(year_id=YEAR, municipality__code=MUNICIPALITY)
+            self.stdout.write(self.style.SUCCESS(
+                f"Roll-up of {result.villages} villages on {connection.vendor}: {result.seconds:.2f} s, "
+                f"{len(queries)} queries ({result.statements} roll-up statements), "
+                f"peak Python memory {peak / 2**20:.1f} MiB (process max RSS {rss:.0f} MiB); "
+                f"mean total {city.mean_total}, {city.n_exemplary} exemplary."
+            ))
+        finally:
+            if not keep:
+                self.cleanup()
+
+    # --- building -------------------------------------------------------------------------
+    @transaction.atomic
+    def build(self, n: int) -> None:
+        rng = random.Random(n)
+        for year in (YEAR - 1, YEAR):
+            AssessmentYear.objects.get_or_create(year=year, defaults={
+                "entry_opens": datetime.date(year, 1, 1), "entry_closes": datetime.date(year + 1, 3, 31)})
+        city = Municipality.objects.create(code=MUNICIPALITY, name="基准测试市")
+        per_county = TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP
+        n_counties = -(-n // per_county)
+        counties = County.objects.bulk_create([County(code=f"9900{c + 1:02d}", name=f"基准{c + 1}县",
+                                                      municipality=city) for c in range(n_counties)])
+        n_townships = -(-n // VILLAGES_PER_TOWNSHIP)
+        townships = Township.objects.bulk_create([
+            Township(code=f"{counties[t // TOWNSHIPS_PER_COUNTY].code}{t % TOWNSHIPS_PER_COUNTY + 1:03d}",
+                     name=f"基准{t + 1}镇", county=counties[t // TOWNSHIPS_PER_COUNTY])
+            for t in range(n_townships)
+        ], batch_size=5000)
+        village_rows = Village.objects.bulk_create([
+            Village(code=f"{townships[v // VILLAGES_PER_TOWNSHIP].code}{v % VILLAGES_PER_TOWNSHIP + 1:03d}",
+                    name=f"基准{v + 1}村", township=townships[v // VILLAGES_PER_TOWNSHIP],
+                    county_id=townships[v // VILLAGES_PER_TOWNSHIP].county_id)
+            for v in range(n)
+        ], batch_size=5000)
+        facilities = Entry.objects.bulk_create([
+            Entry(year_id=YEAR, pillar=Pillar.SUPPORT, township=t, county_id=t.county_id, state=EntryState.APPROVED)
+            for t in townships
+        ], batch_size=5000)
+        TownshipFacilities.objects.bulk_create([
+            TownshipFacilities(entry=e, canteen=True, toilet=True, bathhouse=rng.random() < 0.8, library=True,
+                               activity_room=True, turnover_housing=rng.random() < 0.7) for e in facilities
+        ], batch_size=5000)
+        for start in range(0, n, CHUNK):
+            self.build_chunk(rng, village_rows[start:start + CHUNK])
+
+    def build_chunk(self, rng: random.Random, villages: list[Village]) -> None:
+        def entries(year: int, pillar: str) -> list[Entry]:
+            return Entry.objects.bulk_create([
+                Entry(year_id=year, pillar=pillar, village=v, township_id=v.township_id, county_id=v.county_id,
+                      state=EntryState.APPROVED if rng.random() < 0.95 else EntryState.SUBMITTED)
+                for v in villages
+            ], batch_size=5000)
+
+        org, talent, economy, governance, support = (entries(YEAR, p) for p in Pillar.values)
+        previous = entries(YEAR - 1, Pillar.ECONOMY)
+        day = datetime.date(YEAR, 1, 1)
+        BranchProfile.objects.bulk_create([
+            BranchProfile(entry=e, households=500, grids=10, grids_with_party_group=rng.randint(7, 10),
+                          linked_households=rng.randint(300, 500), secretary_is_director=rng.random() < 0.98,
+                          standardisation_passed=rng.random() < 0.9, points_system=True,
+                          competition_participated=True) for e in org
+        ], batch_size=5000)
+        kinds = [MeetingKind.PARTY_CONGRESS, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.PARTY_LECTURE,
+                 MeetingKind.THEME_DAY]
+        Meeting.objects.bulk_create([
+            Meeting(entry=e, kind=rng.choice(kinds), date=day + datetime.timedelta(days=rng.randint(0, 360)))
+            for e in org for _ in range(rng.randint(6, 14))
+        ], batch_size=10000)
+        MajorMatter.objects.bulk_create([
+            MajorMatter(entry=e, title="事项", date=day, four_deliberations=rng.random() < 0.9, made_public=True)
+            for e in org for _ in range(rng.randint(0, 3))
+        ], batch_size=10000)
+        WeakCase.objects.bulk_create([WeakCase(entry=e, reasons="—", status="rectifying")
+                                      for e in org if rng.random() < 0.01], batch_size=10000)
+        person = {"name": "某某", "gender": "male", "birth_year": 1980, "education": Education.COLLEGE}
+        TalentProfile.objects.bulk_create([TalentProfile(entry=e, secretary_training_hours=Decimal(rng.choice(
+            [16, 32, 40, 48]))) for e in talent], batch_size=5000)
+        Cadre.objects.bulk_create([
+            Cadre(entry=e, post=post, monthly_pay=rng.randint(3000, 6000), **person)
+            for e in talent for post in (CadrePost.SECRETARY_DIRECTOR, CadrePost.MEMBER, CadrePost.MEMBER)
+        ], batch_size=10000)
+        SentDown.objects.bulk_create([
+            SentDown(entry=e, kind=kind, sending_unit="某单位", start_date=datetime.date(YEAR - 1, 3, 1), **person)
+            for e in talent for kind in rng.sample([SentDownKind.FIRST_SECRETARY, SentDownKind.TEAM_MEMBER,
+                                                    SentDownKind.TEAM_MEMBER, SentDownKind.TECH_COMMISSIONER], 2)
+        ], batch_size=10000)
+        Trainee.objects.bulk_create([
+            Trainee(entry=e, kind=kind, source="returnee", **person)
+            for e in talent for kind in (TraineeKind.RESERVE, TraineeKind.RESERVE, TraineeKind.LEADER_COUNTY)
+        ], batch_size=10000)
+        income = {v.pk: Decimal(rng.randint(800, 20000)) / 100 for v in villages}
+        EconomyProfile.objects.bulk_create([
+            EconomyProfile(entry=e, operating_income=income[e.village_id], organisation_registered=True,
+                           supervisory_board=True, disclosure_quarters=rng.randint(2, 4),
+                           demonstration_base=rng.random() < 0.01) for e in economy
+        ] + [EconomyProfile(entry=e, operating_income=income[e.village_id] * Decimal("0.95")) for e in previous],
+            batch_size=5000)
+        GovernanceProfile.objects.bulk_create([
+            GovernanceProfile(entry=e, rules_revised_filed=True, council_villagers=True, council_ceremonies=True,
+                              council_morality=rng.random() < 0.8, tool_points=True, tool_red_black=True,
+                              tool_stewards=rng.random() < 0.5, households_visited=rng.randint(400, 500),
+                              disputes=10, disputes_resolved=rng.randint(7, 10), one_stop_service=True,
+                              model_selection_held=True, major_incident=rng.random() < 0.003) for e in governance
+        ], batch_size=5000)
+        SupportProfile.objects.bulk_create([
+            SupportProfile(entry=e, secretary_annual_pay=rng.randint(45_000, 70_000), months_paid_on_time=12,
+                           venue_area=Decimal(250), venue_standardised=True, paid_leave=True, health_checkup=True)
+            for e in support
+        ], batch_size=5000)
+
+    # --- cleaning up ----------------------------------------------------------------------
+    @transaction.atomic
+    def cleanup(self) -> None:
+        def table(model) -> str:
+            return connection.ops.quote_name(model._meta.db_table)
+
+        years = (YEAR - 1, YEAR)
+        with connection.cursor() as cursor:
+            entry_ids = (f"SELECT id FROM {table(Entry)} WHERE year_id IN (%s, %s) AND county_id IN "
+                         f"(SELECT id FROM {table(County)} WHERE code LIKE '9900%%')")
+            for model in (*RECORDS, *PROFILES):
+                cursor.execute(f"DELETE FROM {table(model)} WHERE entry_id IN ({entry_ids})", years)
+            for model in (VillageIndicatorScore, VillageVeto, VillageScorecard, TownshipScorecard, CountyScorecard,
+                          MunicipalScorecard, RollupRun, DemonstrationNomination):
+                cursor.execute(f"DELETE FROM {table(model)} WHERE year_id IN (%s, %s)", years)
+            cursor.execute(f"DELETE FROM {table(Entry)} WHERE id IN ({entry_ids})", years)
+        Village.objects.filter(county__municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
+        Township.objects.filter(county__municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
+        County.objects.filter(municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
+        Municipality.objects.filter(code=MUNICIPALITY).delete()
+        if not Entry.objects.filter(year_id__in=years).exists():
+            Scheme.objects.filter(year_id__in=years).delete()
+            AssessmentYear.objects.filter(year__in=years).delete()

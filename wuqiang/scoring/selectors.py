@@ -1,0 +1,167 @@
+"""Reads of the stored scorecards for dashboards: a bounded number of queries each, whatever
+the number of villages, and never an indicator computed on a page view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from wuqiang.accounts.models import Role
+from wuqiang.accounts.scope import Scope
+from wuqiang.entries.models import Pillar
+from wuqiang.regions.models import County, Municipality, Township, Village
+from wuqiang.scoring import indicators as registry
+from wuqiang.scoring.indicators import Kind, describe_rule
+from wuqiang.scoring.models import (
+    CountyScorecard,
+    Grade,
+    MunicipalScorecard,
+    RollupRun,
+    RunState,
+    Scheme,
+    TownshipScorecard,
+    VillageIndicatorScore,
+    VillageScorecard,
+)
+
+# Where each level's scorecards live, and which column names the unit in village scorecards.
+SCORECARD_OF = {Municipality: MunicipalScorecard, County: CountyScorecard, Township: TownshipScorecard,
+                Village: VillageScorecard}
+VILLAGE_COLUMN_OF = {Municipality: "municipality", County: "county", Township: "township", Village: "village"}
+
+
+def is_municipal_staff(user: Any) -> bool:
+    """Municipal staff and admins run roll-ups, edit schemes and name demonstration villages."""
+    return user.is_authenticated and (user.role in (Role.MUNICIPAL, Role.ADMIN) or Scope.of(user).everything)
+
+
+def unit_scorecard(unit: Any, year: int) -> Any | None:
+    model = SCORECARD_OF[type(unit)]
+    return model.objects.filter(year_id=year, **{VILLAGE_COLUMN_OF[type(unit)]: unit}).first()
+
+
+def child_scorecards(unit: Any, year: int, user: Any) -> QuerySet:
+    """The scorecards of the units one level down, best first, inside the user's scope."""
+    if isinstance(unit, Municipality):
+        qs = CountyScorecard.objects.filter(municipality=unit).select_related("county")
+    elif isinstance(unit, County):
+        qs = TownshipScorecard.objects.filter(county=unit).select_related("township")
+    else:
+        qs = VillageScorecard.objects.filter(township=unit).select_related("village")
+    return qs.visible_to(user).filter(year_id=year).order_by("rank", "pk")
+
+
+def failing_villages(unit: Any, year: int, user: Any) -> QuerySet:
+    """Villages graded 未达标 (with their veto items) inside ``unit`` and the user's scope."""
+    return (VillageScorecard.objects.visible_to(user)
+            .filter(year_id=year, grade=Grade.FAIL, **{VILLAGE_COLUMN_OF[type(unit)]: unit})
+            .select_related("village", "township").order_by("-vetoes", "total", "village__code"))
+
+
+def last_run(year: int) -> RollupRun | None:
+    """The latest finished roll-up touching ``year``: "computed at" on every dashboard."""
+    return (RollupRun.objects.filter(year_id=year, state=RunState.DONE).order_by("-finished_at", "-pk").first())
+
+
+@dataclass
+class Figure:
+    label: str
+    value: Any
+    unit: str = ""
+
+
+def headline_figures(card: Any, townships: int | None = None) -> list[Figure]:
+    """SPEC §7's figures for a scope, from its stored scorecard."""
+    if card is None:
+        return []
+    figures = [Figure(_("Administrative villages"), card.villages)]
+    if townships is not None:
+        figures.append(Figure(_("Townships"), townships))
+    figures += [
+        Figure(_("Secretary also the village committee director (一肩挑)"),
+               "—" if card.combined_share is None else f"{card.combined_share} %",
+               _("%(n)s villages") % {"n": card.combined}),
+        Figure(_("Secretaries in the competition (擂台比武)"), card.competition),
+        Figure(_("First secretaries and work-team members in post"), card.sent_down_in_post),
+        Figure(_("Leading-talent / reserve trainees"), f"{card.leader_trainees} / {card.reserve_trainees}"),
+        Figure(_("Trainees now on the village committees"), card.trainees_now_cadre),
+        Figure(_("Revitalisation instructors / technology commissioners"),
+               f"{card.instructors_in_post} / {card.tech_commissioners_in_post}"),
+        Figure(_("Collective-economy demonstration bases"), card.demonstration_bases),
+        Figure(_("Villages with operating income above 500,000 yuan"), card.income_above_50),
+        Figure(_("Villages with operating income below 100,000 yuan"), card.income_below_10),
+        Figure(_("Total operating income"), card.operating_income if card.operating_income is not None else "—",
+               _("10,000 yuan")),
+        Figure(_("Mean monthly pay: secretary-directors / secretaries and directors / deputies"),
+               " / ".join(_round(v) for v in (card.mean_pay_combined, card.mean_pay_principal,
+                                              card.mean_pay_deputy)), _("yuan")),
+    ]
+    return figures
+
+
+def _round(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value.quantize(Decimal(1)):,}"
+
+
+def grade_chart(card: Any) -> dict:
+    return {"labels": [str(label) for _, label, _ in card.grade_counts()],
+            "values": [n for _, _, n in card.grade_counts()]} if card else {"labels": [], "values": []}
+
+
+def pillar_chart(values: list[tuple[str, Any]], maximum: Decimal) -> dict:
+    return {"labels": [str(label) for label, _ in values], "values": [float(v) for _, v in values],
+            "max": float(maximum)}
+
+
+@dataclass
+class IndicatorLine:
+    code: str
+    name: str
+    description: str
+    pillar: str
+    value: str
+    points: Decimal | None
+    maximum: Decimal
+    rule: str
+
+
+def village_indicator_lines(card: VillageScorecard | None, year: int) -> list[IndicatorLine]:
+    """Every indicator of the year's scheme with the village's value and points (two queries)."""
+    scheme = Scheme.objects.filter(year_id=year).first()
+    if scheme is None:
+        return []
+    scores = {}
+    if card is not None:
+        scores = {s.code: s for s in VillageIndicatorScore.objects.filter(year_id=year, village_id=card.village_id)}
+    lines = []
+    for item in scheme.indicators.all():
+        score = scores.get(item.code)
+        definition = registry.indicator_def(item.code)
+        lines.append(IndicatorLine(
+            code=item.code, name=item.name, pillar=item.pillar,
+            description=str(definition.description) if definition else "",
+            value=_display(score.value, definition.kind if definition else Kind.RATIO) if score else "",
+            points=score.points if score else None, maximum=item.points,
+            rule=describe_rule(item.rule, item.params, item.points),
+        ))
+    return lines
+
+
+def _display(value: float | None, kind: str) -> str:
+    if value is None:
+        return _("none")
+    if kind == Kind.FLAG:
+        return _("yes") if value >= 1 else _("no")
+    if kind == Kind.RATIO:
+        return f"{value * 100:.1f} %"
+    if kind == Kind.MONEY:
+        return f"{value:,.2f}"
+    return f"{value:g}"
+
+
+def pillar_labels() -> dict[str, str]:
+    return {p.value: str(p.label) for p in Pillar}

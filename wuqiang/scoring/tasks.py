@@ -1,0 +1,69 @@
+"""Celery tasks of the scoring app: thin wrappers that take ids and call the roll-up."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+from wuqiang.regions.models import AssessmentYear, County, YearState
+from wuqiang.scoring.models import RollupRun, RunState
+from wuqiang.scoring.rollup import RollupRefused, rollup_year
+from wuqiang.scoring.services import pending_key
+
+logger = logging.getLogger(__name__)
+
+
+def progress_key(run_id: int) -> str:
+    return f"rollup:progress:{run_id}"
+
+
+@shared_task(name="wuqiang.scoring.tasks.rollup_year_task")
+def rollup_year_task(year: int, county_code: str | None = None, run_id: int | None = None) -> dict:
+    """Recompute a year's (or a county's) scorecards. Safe to run twice (acks_late may
+    redeliver): the roll-up replaces the scope's rows in one transaction."""
+    county_id = County.objects.filter(code=county_code).values_list("pk", flat=True).first() if county_code else None
+    # Decisions made from now on need a new run: this one may already have read their data.
+    cache.delete(pending_key(year, county_id))
+    if not AssessmentYear.objects.filter(pk=year).exists() or (county_code and county_id is None):
+        logger.warning("Roll-up of %s (county %s) skipped: no such year or county", year, county_code)
+        return {"year": year, "county": county_code, "skipped": True}
+    run = RollupRun.objects.filter(pk=run_id).first() if run_id else None
+    if run is None:
+        run = RollupRun.objects.create(year_id=year, county_id=county_id)
+    RollupRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, started_at=timezone.now(), progress=0,
+                                               message="")
+
+    # Progress goes to the cache: the roll-up's own transaction hides its writes until commit.
+    def progress(percent: int, message: str) -> None:
+        cache.set(progress_key(run.pk), {"progress": percent, "message": message}, timeout=3600)
+
+    try:
+        result = rollup_year(year, county_code=county_code, progress=progress)
+    except RollupRefused as refused:
+        RollupRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, message=str(refused),
+                                                   finished_at=timezone.now())
+        return {"year": year, "county": county_code, "refused": str(refused)}
+    except Exception as error:
+        RollupRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, message=repr(error)[:1000],
+                                                   finished_at=timezone.now())
+        logger.exception("Roll-up of %s (county %s) failed", year, county_code)
+        raise
+    finally:
+        cache.delete(progress_key(run.pk))
+    RollupRun.objects.filter(pk=run.pk).update(
+        state=RunState.DONE, progress=100, finished_at=timezone.now(),
+        message=f"{result.villages} villages, {result.statements} statements, {result.seconds:.2f} s",
+    )
+    return {"year": year, "county": county_code, "villages": result.villages, "seconds": result.seconds}
+
+
+@shared_task(name="wuqiang.scoring.tasks.rollup_open_years")
+def rollup_open_years() -> list[int]:
+    """Nightly: recompute every year not yet published, whatever was missed during the day."""
+    years = list(AssessmentYear.objects.exclude(state=YearState.PUBLISHED).values_list("year", flat=True))
+    for year in years:
+        rollup_year_task.delay(year)
+    return years

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from wuqiang.scoring import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("dashboard/municipalities/<str:code>/", views.municipality_dashboard, name="municipality"),
+    path("dashboard/counties/<str:code>/", views.county_dashboard, name="county"),
+    path("dashboard/townships/<str:code>/", views.township_dashboard, name="township"),
+    path("dashboard/villages/<str:code>/", views.village_dashboard, name="village"),
+    path("dashboard/rollup/", views.rollup_start, name="rollup-start"),
+    path("dashboard/rollup/runs/<int:pk>/", views.rollup_run, name="rollup-run"),
+    path("scoring/schemes/<int:year>/", views.scheme_page, name="scheme"),
+    path("scoring/demonstration/<int:year>/", views.demonstration, name="demonstration"),
+    path("scoring/demonstration/nominations/<int:pk>/decide/", views.nomination_decide, name="nomination-decide"),
+]

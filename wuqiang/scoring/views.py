@@ -1,0 +1,234 @@
+"""Dashboards (municipal, county, township, village) read from the stored scorecards; the
+scheme page, roll-up runs and demonstration nominations for municipal staff."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from wuqiang.accounts.scope import get_visible_or_404
+from wuqiang.core.mixins import breadcrumbs
+from wuqiang.core.years import selected_year
+from wuqiang.entries.models import Pillar
+from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
+from wuqiang.scoring import selectors, services
+from wuqiang.scoring.forms import SchemeIndicatorFormSet, SchemeSettingsForm
+from wuqiang.scoring.models import (
+    DemonstrationNomination,
+    NominationStatus,
+    RollupRun,
+    RunState,
+    TownshipScorecard,
+)
+
+LEAGUE_PAGE = 50
+FAILING_SHOWN = 50
+
+
+def _year_or_404(request: HttpRequest) -> AssessmentYear:
+    year = selected_year(request)
+    if year is None:
+        raise Http404("No assessment year.")
+    return year
+
+
+def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | None = None) -> HttpResponse:
+    year = _year_or_404(request)
+    card = selectors.unit_scorecard(unit, year.year)
+    context: dict[str, Any] = {
+        "unit": unit, "card": card, "breadcrumbs": breadcrumbs(unit, request.user),
+        "last_run": selectors.last_run(year.year),
+        "can_run": selectors.is_municipal_staff(request.user),
+    }
+    if not isinstance(unit, Village):
+        league = Paginator(selectors.child_scorecards(unit, year.year, request.user), LEAGUE_PAGE)
+        failing = selectors.failing_villages(unit, year.year, request.user)
+        townships = None
+        if isinstance(unit, (Municipality, County)):
+            level_filter = {"municipality": unit} if isinstance(unit, Municipality) else {"county": unit}
+            townships = TownshipScorecard.objects.filter(year_id=year.year, **level_filter).count()
+        page = league.get_page(request.GET.get("page"))
+        child_level = {Municipality: "county", County: "township", Township: "village"}[type(unit)]
+        context.update({
+            "page_obj": page,
+            "league": [{"card": c, "unit": c.unit, "url": reverse(f"scoring:{child_level}", args=[c.unit.code])}
+                       for c in page],
+            "failing": list(failing[:FAILING_SHOWN]),
+            "failing_count": card.n_fail if card else 0,
+            "figures": selectors.headline_figures(card, townships),
+            "charts": {
+                "grades": selectors.grade_chart(card),
+                "pillars": selectors.pillar_chart(
+                    [(label, value) for _, label, value in card.pillar_means()] if card else [], Decimal(20)),
+            },
+        })
+    context.update(extra or {})
+    return render(request, template, context)
+
+
+@require_GET
+def municipality_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_visible_or_404(Municipality.objects.all(), request.user, code=code)
+    return _dashboard(request, unit, "scoring/municipality_dashboard.html")
+
+
+@require_GET
+def county_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_visible_or_404(County.objects.select_related("municipality"), request.user, code=code)
+    return _dashboard(request, unit, "scoring/county_dashboard.html")
+
+
+@require_GET
+def township_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_visible_or_404(Township.objects.select_related("county__municipality"), request.user, code=code)
+    return _dashboard(request, unit, "scoring/township_dashboard.html")
+
+
+@require_GET
+def village_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_visible_or_404(Village.objects.select_related("township", "county__municipality"), request.user,
+                              code=code)
+    year = _year_or_404(request)
+    card = selectors.unit_scorecard(unit, year.year)
+    lines = selectors.village_indicator_lines(card, year.year)
+    labels = selectors.pillar_labels()
+    groups = [{"pillar": p, "label": labels[p], "score": getattr(card, p) if card else None,
+               "lines": [line for line in lines if line.pillar == p]} for p in Pillar.values]
+    chart = selectors.pillar_chart([(labels[p], getattr(card, p)) for p in Pillar.values] if card else [],
+                                   Decimal(20))
+    return _dashboard(request, unit, "scoring/village_dashboard.html",
+                      {"groups": groups, "charts": {"pillars": chart}})
+
+
+# --- Roll-up runs -------------------------------------------------------------------------------
+
+
+def _require_municipal(request: HttpRequest) -> None:
+    if not selectors.is_municipal_staff(request.user):
+        raise PermissionDenied(_("Only municipal staff may do this."))
+
+
+@require_POST
+def rollup_start(request: HttpRequest) -> HttpResponse:
+    _require_municipal(request)
+    raw = request.POST.get("year", "")
+    if not raw.isdigit():
+        raise Http404("No assessment year.")
+    year = get_object_or_404(AssessmentYear, pk=int(raw))
+    if year.is_published:
+        messages.error(request, _("The %(year)s assessment is published: its scores are frozen.") % {"year": year.year})
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure())
+        return redirect(back if back and safe else reverse("home"))
+    run = services.rollup_request(year=year.year, actor=request.user)
+    messages.info(request, _("The %(year)s scorecards are being recomputed.") % {"year": year.year})
+    return redirect("scoring:rollup-run", pk=run.pk)
+
+
+def _run_status(run: RollupRun) -> dict:
+    from django.core.cache import cache
+
+    from wuqiang.scoring.tasks import progress_key
+
+    live = cache.get(progress_key(run.pk)) if run.state == RunState.RUNNING else None
+    return {
+        "id": run.pk, "year": run.year_id, "state": run.state, "state_label": str(run.get_state_display()),
+        "progress": (live or {}).get("progress", run.progress), "message": (live or {}).get("message", run.message),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "done": run.state in (RunState.DONE, RunState.FAILED),
+    }
+
+
+@require_GET
+def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_municipal(request)
+    run = get_object_or_404(RollupRun.objects.select_related("year", "county", "triggered_by"), pk=pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(_run_status(run))
+    return render(request, "scoring/rollup_run.html", {"run": run, "status": _run_status(run)})
+
+
+# --- Scheme -------------------------------------------------------------------------------------
+
+
+def scheme_page(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's scheme: editable by municipal staff until the year is published."""
+    assessment_year = get_object_or_404(AssessmentYear, pk=year)
+    scheme = services.scheme_for_year(assessment_year.year)
+    can_edit = selectors.is_municipal_staff(request.user) and not assessment_year.is_published
+    indicators = scheme.indicators.all()
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("This scheme cannot be changed."))
+        settings_form = SchemeSettingsForm(request.POST, scheme=scheme)
+        formset = SchemeIndicatorFormSet(request.POST, queryset=indicators, prefix="ind")
+        if settings_form.is_valid() and formset.is_valid():
+            try:
+                services.scheme_update(
+                    scheme=scheme, actor=request.user,
+                    indicators={f.instance.code: f.scheme_change() for f in formset.forms},
+                    vetoes=settings_form.vetoes(), thresholds=settings_form.thresholds(),
+                )
+            except services.SchemeError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("The scheme is saved; the scorecards are being recomputed."))
+                return redirect("scoring:scheme", year=year)
+    else:
+        settings_form = SchemeSettingsForm(scheme=scheme)
+        formset = SchemeIndicatorFormSet(queryset=indicators, prefix="ind")
+    labels = selectors.pillar_labels()
+    rows = [(form, labels.get(form.instance.pillar, form.instance.pillar)) for form in formset.forms]
+    return render(request, "scoring/scheme.html", {
+        "scheme": scheme, "assessment_year": assessment_year, "can_edit": can_edit, "form": settings_form,
+        "formset": formset, "rows": rows,
+    })
+
+
+# --- Demonstration villages -------------------------------------------------------------------
+
+
+def demonstration(request: HttpRequest, year: int) -> HttpResponse:
+    assessment_year = get_object_or_404(AssessmentYear, pk=year)
+    can_decide = selectors.is_municipal_staff(request.user)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied(_("Only municipal staff decide on demonstration villages."))
+        added = services.nominations_propose(year=assessment_year.year)
+        messages.info(request, _("%(n)s villages newly proposed.") % {"n": added})
+        return redirect("scoring:demonstration", year=year)
+    nominations = (DemonstrationNomination.objects.visible_to(request.user).filter(year=assessment_year)
+                   .select_related("village__township", "village__county", "decided_by"))
+    status = request.GET.get("status", "")
+    if status in NominationStatus.values:
+        nominations = nominations.filter(status=status)
+    page = Paginator(nominations, 100).get_page(request.GET.get("page"))
+    return render(request, "scoring/demonstration.html", {
+        "assessment_year": assessment_year, "page_obj": page, "can_decide": can_decide, "status": status,
+        "statuses": NominationStatus.choices,
+    })
+
+
+@require_POST
+def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_municipal(request)
+    nomination = get_visible_or_404(DemonstrationNomination.objects.all(), request.user, pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "reject"):
+        messages.error(request, _("Choose confirm or reject."))
+    else:
+        services.nomination_decide(nomination=nomination, actor=request.user, confirm=decision == "confirm",
+                                   note=request.POST.get("note", ""))
+    return redirect(reverse("scoring:demonstration", args=[nomination.year_id]) + f"?{request.GET.urlencode()}")
