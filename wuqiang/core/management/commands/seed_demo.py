@@ -32,10 +32,9 @@ class Command(BaseCommand):
             built_years = years.build_years()
             users.build_users(city)
             built_entries = entries.build_entries(city, built_years, DEMO_SEED, reset=options["reset_data"])
-        if built_entries:
-            # Score the new data now, so the dashboards have something to show at once.
-            for year in sorted(built_years, key=lambda y: y.year):
-                rollup_year(year.year, force=True)
+        # Score the demo years now, so the dashboards have something to show at once.
+        for year in sorted(built_years, key=lambda y: y.year):
+            rollup_year(year.year, force=True)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
