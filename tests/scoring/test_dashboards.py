@@ -295,3 +295,23 @@ def test_only_municipal_staff_decide_nominations(client, scored, people):
 
 def test_tasks_module_is_importable_for_the_worker():
     assert tasks.rollup_year_task.name == "wuqiang.scoring.tasks.rollup_year_task"
+
+
+def test_proposing_candidates_stays_inside_the_municipal_users_city(db):
+    from django.utils import timezone
+
+    from tests import factories
+    from wuqiang.scoring.models import DemonstrationNomination, Grade, VillageScorecard
+
+    year = factories.AssessmentYearFactory(year=YEAR)
+    ours, theirs = factories.VillageFactory(), factories.VillageFactory()
+    staff = factories.MunicipalStaffFactory(municipality=ours.county.municipality)
+    for village in (ours, theirs):
+        VillageScorecard.objects.create(
+            year=year, village=village, township=village.township, county=village.county,
+            municipality=village.county.municipality, grade=Grade.EXEMPLARY, computed_at=timezone.now())
+
+    added = nominations_propose(year=YEAR, actor=staff)
+
+    assert added == 1
+    assert list(DemonstrationNomination.objects.values_list("village_id", flat=True)) == [ours.pk]

@@ -213,11 +213,14 @@ def rollup_request(*, year: int, actor=None, county: County | None = None) -> Ro
 # --- Demonstration nominations ------------------------------------------------------------------
 
 
-def nominations_propose(*, year: int) -> int:
-    """Propose every village graded exemplary in the year's stored scorecards. Idempotent:
-    villages already nominated keep their status and decision. Returns how many were added."""
-    exemplary = VillageScorecard.objects.filter(year_id=year, grade=Grade.EXEMPLARY).values_list("village_id",
-                                                                                                 flat=True)
+def nominations_propose(*, year: int, actor=None) -> int:
+    """Propose every village graded exemplary in the year's stored scorecards — within the
+    actor's scope when one is given. Idempotent: villages already nominated keep their status
+    and decision. Returns how many were added."""
+    scorecards = VillageScorecard.objects.filter(year_id=year, grade=Grade.EXEMPLARY)
+    if actor is not None:
+        scorecards = scorecards.visible_to(actor)
+    exemplary = scorecards.values_list("village_id", flat=True)
     existing = set(DemonstrationNomination.objects.filter(year_id=year).values_list("village_id", flat=True))
     new = [DemonstrationNomination(year_id=year, village_id=v) for v in exemplary if v not in existing]
     DemonstrationNomination.objects.bulk_create(new, ignore_conflicts=True)

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
@@ -162,6 +162,7 @@ def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Scheme -------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def scheme_page(request: HttpRequest, year: int) -> HttpResponse:
     """The year's scheme: editable by municipal staff until the year is published."""
     assessment_year = get_object_or_404(AssessmentYear, pk=year)
@@ -200,13 +201,14 @@ def scheme_page(request: HttpRequest, year: int) -> HttpResponse:
 # --- Demonstration villages -------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def demonstration(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = get_object_or_404(AssessmentYear, pk=year)
     can_decide = selectors.is_municipal_staff(request.user)
     if request.method == "POST":
         if not can_decide:
             raise PermissionDenied(_("Only municipal staff decide on demonstration villages."))
-        added = services.nominations_propose(year=assessment_year.year)
+        added = services.nominations_propose(year=assessment_year.year, actor=request.user)
         messages.info(request, _("%(n)s villages newly proposed.") % {"n": added})
         return redirect("scoring:demonstration", year=year)
     nominations = (DemonstrationNomination.objects.visible_to(request.user).filter(year=assessment_year)

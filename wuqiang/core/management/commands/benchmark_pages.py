@@ -26,6 +26,10 @@ DEFAULT_PAGES = [
     ("c520302001", "/townships/520302001/board/"),
     ("r520302", "/counties/520302/review/"),
     ("c520302001", "/villages/520302001200/2021/organizations/"),
+    ("admin", "/dashboard/municipalities/520300/?year=2021"),
+    ("r520302", "/dashboard/counties/520302/?year=2021"),
+    ("c520302001", "/dashboard/townships/520302001/?year=2021"),
+    ("c520302001", "/dashboard/villages/520302001200/?year=2021"),
 ]
 
 
