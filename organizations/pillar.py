@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import BranchProfileForm, MajorMatterForm, MeetingForm, WeakCaseForm
 from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
+from organizations.selectors import meeting_pace
 from wuqiang.entries.models import Pillar
 from wuqiang.entries.registry import PillarSheet, RecordSheet, register
 
@@ -27,5 +28,6 @@ SHEET = register(
             (_("Standing"), ("standardisation_passed", "points_system")),
             (_("Secretary competition (擂台比武)"), ("competition_participated", "competition_score")),
         ),
+        board_alerts=meeting_pace,
     )
 )

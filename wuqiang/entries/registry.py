@@ -7,8 +7,9 @@ page read only this registry, so adding a field or a record list never touches s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
@@ -54,6 +55,9 @@ class PillarSheet:
     title: str | Promise | None = None
     # Field groups for the form page: (legend, [field names]); fields not listed go last.
     fieldsets: tuple[tuple[str | Promise, tuple[str, ...]], ...] = field(default=())
+    # Optional work-board warnings: (township=, year=, village_ids=) → {village id: object with
+    # ``status`` "ok" | "amber" | "red" and a ``summary``}, in a fixed number of queries.
+    board_alerts: Callable[..., dict[int, Any]] | None = None
 
     @property
     def slug(self) -> str:

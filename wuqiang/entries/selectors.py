@@ -70,6 +70,8 @@ class BoardCell:
     sheet: PillarSheet
     url: str
     entry: Entry | None
+    # The pillar's own warning for this village (e.g. meetings behind pace), if it has one.
+    alert: Any = None
 
     @property
     def state(self) -> str:
@@ -103,10 +105,14 @@ def work_board(*, township: Township, year: AssessmentYear, user: Any) -> WorkBo
         "pk", "village_id", "pillar", "state", "is_complete", "review_comment", "version", "year_id",
         "township_id", "county_id")
     by_key = {(e.village_id, e.pillar): e for e in entries}
+    village_ids = [v.pk for v in villages]
+    alerts = {s.pillar: s.board_alerts(township=township, year=year, village_ids=village_ids)
+              for s in sheets if s.board_alerts}
     rows = []
     totals: dict[str, int] = {state: 0 for state in [*EntryState.values, "missing"]}
     for village in villages:
-        cells = [BoardCell(s, sheet_url(village, year.pk, s), by_key.get((village.pk, s.pillar))) for s in sheets]
+        cells = [BoardCell(s, sheet_url(village, year.pk, s), by_key.get((village.pk, s.pillar)),
+                           alerts.get(s.pillar, {}).get(village.pk)) for s in sheets]
         for cell in cells:
             totals[cell.state] += 1
         rows.append(BoardRow(village, cells, sum(c.state == EntryState.APPROVED for c in cells)))

@@ -1,0 +1,78 @@
+"""Reads of the organisations pillar for the clerk's work board."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.choices import REQUIRED_MEETINGS, MeetingKind
+from organizations.models import Meeting
+
+# Below this share of what is due by now a village shows red; below 100 % amber (SPEC §6).
+RED_BELOW = 0.75
+
+
+@dataclass(frozen=True)
+class MeetingPace:
+    """How a village's 三会一课 and 主题党日 keep pace with the months elapsed."""
+
+    status: str  # "ok" | "amber" | "red"
+    # 三会一课 held on time (each kind counted up to what is due) and due by now
+    meetings_held: int
+    meetings_due: int
+    theme_months: int
+    months_elapsed: int
+
+    @property
+    def summary(self) -> str:
+        return _("三会一课 %(held)d of %(due)d due; theme days in %(themes)d of %(months)d months") % {
+            "held": self.meetings_held, "due": self.meetings_due,
+            "themes": self.theme_months, "months": self.months_elapsed}
+
+
+def months_elapsed(year: int, today: datetime.date) -> int:
+    """Completed months of ``year`` by ``today``: 12 for a past year, 0 for a future one."""
+    if year < today.year:
+        return 12
+    if year > today.year:
+        return 0
+    return today.month - 1
+
+
+def meeting_pace(*, township, year, village_ids, today: datetime.date | None = None) -> dict[int, MeetingPace]:
+    """Village id → pace for the given villages of a township, counting the meetings entered
+    so far whatever the entry's review state; a village with none is simply behind. One query
+    for the whole township."""
+    months = months_elapsed(year.year, today or timezone.localdate())
+    if months == 0:
+        return {}
+    held: dict[int, dict[str, int]] = defaultdict(dict)
+    theme_months: dict[int, int] = defaultdict(int)
+    rows = (
+        Meeting.objects.filter(entry__township=township, entry__year=year, entry__village__isnull=False)
+        .values("entry__village_id", "kind")
+        .annotate(n=Count("pk"), months=Count(ExtractMonth("date"), distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        village_id = row["entry__village_id"]
+        if row["kind"] == MeetingKind.THEME_DAY:
+            theme_months[village_id] = row["months"]
+        else:
+            held[village_id][row["kind"]] = row["n"]
+    due = {kind: required * months // 12 for kind, required in REQUIRED_MEETINGS.items()}
+    due_total = sum(due.values())
+    result = {}
+    for village_id in village_ids:
+        # Extra meetings of one kind do not make up for another kind (as in scoring item O4).
+        on_time = sum(min(held[village_id].get(kind, 0), n) for kind, n in due.items())
+        pace = min(on_time / due_total if due_total else 1, theme_months[village_id] / months)
+        status = "ok" if pace >= 1 else "amber" if pace >= RED_BELOW else "red"
+        result[village_id] = MeetingPace(status, on_time, due_total, theme_months[village_id], months)
+    return result
