@@ -50,7 +50,8 @@ def meeting_pace(*, township, year, village_ids, today: datetime.date | None = N
     so far whatever the entry's review state; a village with none is simply behind. One query
     for the whole township."""
     months = months_elapsed(year.year, today or timezone.localdate())
-    if months == 0:
+    if months == 0 or not year.accepts_clerk_edits:
+        # Nothing due yet, or the year's entry is over and nobody can catch up any more.
         return {}
     held: dict[int, dict[str, int]] = defaultdict(dict)
     theme_months: dict[int, int] = defaultdict(int)

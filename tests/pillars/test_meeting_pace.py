@@ -85,3 +85,15 @@ def test_the_work_board_shows_a_village_behind_pace(client, place, make_entry):
     page = client.get(f"/townships/{place.township.code}/board/?year=2020").content.decode()
 
     assert 'data-alert="red"' in page
+
+
+def test_a_closed_year_shows_no_pace_warnings(place, make_entry):
+    from wuqiang.regions.models import YearState
+
+    year = get_year()
+    year.state = YearState.CLOSED
+    year.save()
+    make_entry(Pillar.ORGANIZATIONS)
+
+    assert meeting_pace(township=place.township, year=year, today=datetime.date(2022, 2, 1),
+                        village_ids=[place.village.pk]) == {}
