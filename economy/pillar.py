@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from economy.forms import EconomyProfileForm
 from economy.models import EconomyProfile
 from wuqiang.entries.models import Pillar
+from wuqiang.entries.quality import watch
 from wuqiang.entries.registry import PillarSheet, register
 
 SHEET = register(
@@ -25,5 +26,7 @@ SHEET = register(
             (_("Supervision"), ("supervisory_board", "disclosure_quarters", "township_managed_finance",
                                 "head_changed", "departure_audit_done")),
         ),
+        # SPEC §6: operating income three times or a third of last year's needs a word of explanation.
+        watched=(watch("operating_income", low="0.3334", high="3"), watch("total_income", low="0.3334", high="3")),
     )
 )

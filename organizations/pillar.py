@@ -6,6 +6,7 @@ from organizations.forms import BranchProfileForm, MajorMatterForm, MeetingForm,
 from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
 from organizations.selectors import meeting_pace
 from wuqiang.entries.models import Pillar
+from wuqiang.entries.quality import watch
 from wuqiang.entries.registry import PillarSheet, RecordSheet, register
 
 SHEET = register(
@@ -29,5 +30,7 @@ SHEET = register(
             (_("Secretary competition (擂台比武)"), ("competition_participated", "competition_score")),
         ),
         board_alerts=meeting_pace,
+        # SPEC §6: households should not move by more than a fifth in a year.
+        watched=(watch("households", low="0.8", high="1.2"),),
     )
 )

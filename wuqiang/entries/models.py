@@ -73,6 +73,9 @@ class Entry(models.Model):
     version = models.PositiveIntegerField(_("version"), default=0)
     is_complete = models.BooleanField(_("complete"), default=False)
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    # Values far from the previous year (see quality.py), and the clerk's explanation of them.
+    quality_flags = models.JSONField(_("values flagged for review"), default=list, blank=True, editable=False)
+    flag_explanation = models.TextField(_("explanation of the flagged values"), blank=True)
 
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

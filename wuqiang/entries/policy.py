@@ -44,6 +44,8 @@ def submit_refusal(user, entry: Entry) -> str | None:
         return refusal
     if entry.pk is None or not entry.is_complete:
         return _("Fill in every required field before submitting.")
+    if entry.quality_flags and not entry.flag_explanation.strip():
+        return _("Some values are far from last year's: explain them before submitting.")
     return None
 
 

@@ -58,6 +58,8 @@ class PillarSheet:
     # Optional work-board warnings: (township=, year=, village_ids=) → {village id: object with
     # ``status`` "ok" | "amber" | "red" and a ``summary``}, in a fixed number of queries.
     board_alerts: Callable[..., dict[int, Any]] | None = None
+    # Profile fields compared with the village's previous year (wuqiang.entries.quality).
+    watched: tuple[Any, ...] = ()
 
     @property
     def slug(self) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from wuqiang.entries import policy
 from wuqiang.entries.models import EDITABLE_STATES, Change, ChangeAction, Entry, EntryState
+from wuqiang.entries.quality import quality_flags
 from wuqiang.entries.registry import PillarSheet, sheet_for_entry
 from wuqiang.entries.snapshots import describe_object, diff_snapshots, take_snapshot
 from wuqiang.regions.models import AssessmentYear, Township, Village
@@ -64,8 +65,11 @@ def entry_save(
     expected_version: int,
     profile_form: ModelForm,
     record_formsets: Sequence[BaseInlineFormSet],
+    flag_explanation: str | None = None,
 ) -> Entry:
-    """Persist validated forms for an entry, refusing a save based on an older version."""
+    """Persist validated forms for an entry, refusing a save based on an older version.
+    Values far from the previous year are kept but flagged (quality.py); ``flag_explanation``
+    is the clerk's note on them."""
     policy.require(policy.edit_refusal(actor, entry))
     sheet = sheet_for_entry(entry)
     now = timezone.now()
@@ -104,7 +108,11 @@ def entry_save(
 
     _write_row_changes(entry, actor, now, before, after, sheet)
     entry.is_complete = is_complete(entry, sheet)
-    Entry.objects.filter(pk=entry.pk).update(is_complete=entry.is_complete)
+    entry.quality_flags = quality_flags(entry, sheet)
+    if flag_explanation is not None:
+        entry.flag_explanation = flag_explanation.strip()
+    Entry.objects.filter(pk=entry.pk).update(
+        is_complete=entry.is_complete, quality_flags=entry.quality_flags, flag_explanation=entry.flag_explanation)
     return entry
 
 
@@ -144,7 +152,11 @@ def entry_submit(*, entry: Entry, actor, expected_version: int | None = None) ->
     policy.require(policy.submit_refusal(actor, entry))
     filters = {} if expected_version is None else {"version": expected_version}
     now = timezone.now()
-    moved = Entry.objects.filter(pk=entry.pk, state__in=EDITABLE_STATES, is_complete=True, **filters).update(
+    # Flags without an explanation stop the submission (policy); the filter re-checks it in
+    # the same statement that moves the state, in case someone saved meanwhile.
+    explained = Q(quality_flags=[]) | ~Q(flag_explanation="")
+    moved = Entry.objects.filter(explained, pk=entry.pk, state__in=EDITABLE_STATES, is_complete=True,
+                                 **filters).update(
         state=EntryState.SUBMITTED, version=F("version") + 1, submitted_at=now, submitted_by=actor
     )
     if not moved:

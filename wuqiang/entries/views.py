@@ -21,6 +21,7 @@ from wuqiang.entries import policy, selectors, services
 from wuqiang.entries.filtersets import ChangeFilter, ReviewQueueFilter
 from wuqiang.entries.forms import EntryForms
 from wuqiang.entries.models import Entry, EntryState, Pillar
+from wuqiang.entries.quality import describe_flags
 from wuqiang.entries.registry import get_sheet
 from wuqiang.regions.models import AssessmentYear, County, Level, Township, Village
 
@@ -64,7 +65,8 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
         if forms.is_valid():
             try:
                 services.entry_save(entry=entry, actor=request.user, expected_version=version,
-                                    profile_form=forms.profile_form, record_formsets=forms.formsets)
+                                    profile_form=forms.profile_form, record_formsets=forms.formsets,
+                                    flag_explanation=request.POST.get("flag_explanation"))
             except services.StaleEntry as stale:
                 stale_message = str(stale)
             except policy.NotAllowed as refused:
@@ -94,6 +96,9 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
         "can_submit": policy.submit_refusal(request.user, entry) is None,
         "can_review": entry.pk is not None and policy.review_refusal(request.user, entry) is None,
         "can_reopen": entry.pk is not None and policy.reopen_refusal(request.user, entry) is None,
+        "quality_flags": describe_flags(entry, sheet),
+        "flag_explanation": request.POST.get("flag_explanation", entry.flag_explanation)
+        if request.method == "POST" else entry.flag_explanation,
         "changes_since_approval": selectors.changes_since_approval(entry, sheet)
         if entry.pk and entry.state == EntryState.SUBMITTED else None,
     }

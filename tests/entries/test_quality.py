@@ -1,0 +1,84 @@
+"""Values far from the previous year are saved but flagged, and need an explanation before
+the entry can be submitted (SPEC §6)."""
+
+import pytest
+
+from organizations.models import BranchProfile
+from tests import factories
+from tests.entries.conftest import COMPLETE_PROFILE, bound_forms, form_data, load, org_sheet, save
+from wuqiang.entries import policy, services
+from wuqiang.entries.models import Entry, EntryState, Pillar
+
+
+@pytest.fixture
+def last_year(world):
+    """The village's 2020 branch profile, with 300 households."""
+    year = factories.AssessmentYearFactory(year=2020)
+    entry = Entry.objects.create(year=year, pillar=Pillar.ORGANIZATIONS, village=world.village_a,
+                                 township=world.township_a, county=world.county_x, state=EntryState.APPROVED)
+    BranchProfile.objects.create(entry=entry, **{**COMPLETE_PROFILE, "households": 300})
+    return entry
+
+
+def _draft(world, year, clerk, households):
+    entry = services.new_entry(unit=world.village_a, year=year, sheet=org_sheet())
+    return load(save(entry, clerk, profile={**COMPLETE_PROFILE, "households": households,
+                                            "linked_households": 100}))
+
+
+@pytest.mark.parametrize(("households", "flagged"), [(240, False), (360, False), (239, True), (361, True)])
+def test_households_more_than_a_fifth_from_last_year_are_flagged(
+    world, year, clerk_a, last_year, households, flagged
+):
+    entry = _draft(world, year, clerk_a, households)
+
+    assert entry.quality_flags == ([{"field": "households", "previous": "300", "current": str(households)}]
+                                   if flagged else [])
+    assert BranchProfile.objects.get(entry=entry).households == households  # saved all the same
+
+
+def test_a_first_year_flags_nothing(world, year, clerk_a):
+    assert _draft(world, year, clerk_a, 5000).quality_flags == []
+
+
+def test_a_flagged_entry_is_not_submitted_without_an_explanation(world, year, clerk_a, last_year):
+    entry = _draft(world, year, clerk_a, 500)
+
+    with pytest.raises(policy.NotAllowed, match="explain"):
+        services.entry_submit(entry=entry, actor=clerk_a)
+
+    assert load(entry).state == EntryState.DRAFT
+
+
+def test_an_explained_flag_lets_the_entry_through_and_the_reviewer_reads_it(
+    world, year, clerk_a, reviewer_x, last_year, login_en
+):
+    entry = _draft(world, year, clerk_a, 500)
+    forms_entry = load(entry)
+    forms = bound_forms(forms_entry)
+    services.entry_save(entry=forms_entry, actor=clerk_a, expected_version=forms_entry.version,
+                        profile_form=forms.profile_form, record_formsets=forms.formsets,
+                        flag_explanation="  易地扶贫搬迁安置点并入本村。 ")
+    services.entry_submit(entry=load(entry), actor=clerk_a)
+
+    assert load(entry).state == EntryState.SUBMITTED
+    page = login_en(reviewer_x).get(f"/villages/{world.village_a.code}/{year.year}/organizations/")
+    html = page.content.decode()
+    assert 'data-testid="quality-flags"' in html
+    assert "易地扶贫搬迁安置点并入本村。" in html
+    queue = login_en(reviewer_x).get(f"/counties/{world.county_x.code}/review/?year={year.year}")
+    assert 'data-testid="flagged"' in queue.content.decode()
+
+
+def test_the_clerk_writes_the_explanation_on_the_sheet_page(world, year, clerk_a, last_year, login_en):
+    entry = _draft(world, year, clerk_a, 500)
+    client = login_en(clerk_a)
+    page = client.get(f"/villages/{world.village_a.code}/{year.year}/organizations/").content.decode()
+    assert 'name="flag_explanation"' in page
+
+    data = {**form_data(org_sheet(), entry), "flag_explanation": "新并入一个村民组。", "then": "submit"}
+    response = client.post(f"/villages/{world.village_a.code}/{year.year}/organizations/", data)
+
+    assert response.status_code == 302
+    stored = load(entry)
+    assert (stored.flag_explanation, stored.state) == ("新并入一个村民组。", EntryState.SUBMITTED)
