@@ -61,7 +61,8 @@ def unit_ids(unit: Unit) -> dict[int, int]:
     if unit.level == Level.VILLAGE:
         ids[Level.TOWNSHIP] = unit.township_id
         ids[Level.COUNTY] = unit.county_id
-        ids[Level.MUNICIPALITY] = unit.county.municipality_id
+        # Through the township, the chain the breadcrumbs load anyway.
+        ids[Level.MUNICIPALITY] = unit.township.county.municipality_id
     elif unit.level == Level.TOWNSHIP:
         ids[Level.COUNTY] = unit.county_id
         ids[Level.MUNICIPALITY] = unit.county.municipality_id

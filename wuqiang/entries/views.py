@@ -35,7 +35,7 @@ def _sheet_or_404(slug: str, level: Level):
 
 @require_http_methods(["GET", "POST"])
 def village_sheet(request: HttpRequest, code: str, year: int, sheet: str) -> HttpResponse:
-    unit = get_visible_or_404(Village.objects.select_related("township", "county__municipality"),
+    unit = get_visible_or_404(Village.objects.select_related("township__county__municipality"),
                               request.user, code=code)
     return _sheet_page(request, unit, year, _sheet_or_404(sheet, Level.VILLAGE))
 
@@ -217,7 +217,7 @@ def approve_township(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def village_history(request: HttpRequest, code: str) -> HttpResponse:
-    village = get_visible_or_404(Village.objects.select_related("township", "county__municipality"),
+    village = get_visible_or_404(Village.objects.select_related("township__county__municipality"),
                                  request.user, code=code)
     changes = selectors.village_changes(village=village, user=request.user)
     filterset = ChangeFilter(request.GET, queryset=changes)

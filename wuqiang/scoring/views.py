@@ -96,7 +96,7 @@ def township_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def village_dashboard(request: HttpRequest, code: str) -> HttpResponse:
-    unit = get_visible_or_404(Village.objects.select_related("township", "county__municipality"), request.user,
+    unit = get_visible_or_404(Village.objects.select_related("township__county__municipality"), request.user,
                               code=code)
     year = _year_or_404(request)
     card = selectors.unit_scorecard(unit, year.year)
