@@ -23,7 +23,7 @@ def last_year(world):
 def _draft(world, year, clerk, households):
     entry = services.new_entry(unit=world.village_a, year=year, sheet=org_sheet())
     return load(save(entry, clerk, profile={**COMPLETE_PROFILE, "households": households,
-                                            "linked_households": 100}))
+                                            "linked_households": 50}))
 
 
 @pytest.mark.parametrize(("households", "flagged"), [(240, False), (360, False), (239, True), (361, True)])
@@ -32,8 +32,8 @@ def test_households_more_than_a_fifth_from_last_year_are_flagged(
 ):
     entry = _draft(world, year, clerk_a, households)
 
-    assert entry.quality_flags == ([{"field": "households", "previous": "300", "current": str(households)}]
-                                   if flagged else [])
+    expected = {"field": "households", "kind": "previous_year", "previous": "300", "current": str(households)}
+    assert entry.quality_flags == ([expected] if flagged else [])
     assert BranchProfile.objects.get(entry=entry).households == households  # saved all the same
 
 
@@ -82,3 +82,28 @@ def test_the_clerk_writes_the_explanation_on_the_sheet_page(world, year, clerk_a
     assert response.status_code == 302
     stored = load(entry)
     assert (stored.flag_explanation, stored.state) == ("新并入一个村民组。", EntryState.SUBMITTED)
+
+
+def _peer(world, year, number, households):
+    village = factories.VillageFactory(township=world.township_a, code=f"{world.township_a.code}{number:03d}")
+    entry = Entry.objects.create(year=year, pillar=Pillar.ORGANIZATIONS, village=village,
+                                 township=world.township_a, county=world.county_x)
+    BranchProfile.objects.create(entry=entry, **{**COMPLETE_PROFILE, "households": households})
+
+
+@pytest.mark.parametrize(("households", "flagged"), [(100, False), (99, True), (900, False), (901, True)])
+def test_a_value_far_from_the_township_median_is_flagged(world, year, clerk_a, households, flagged):
+    for number, peer in enumerate([250, 300, 300, 350], start=300):  # median 300
+        _peer(world, year, number, peer)
+
+    entry = _draft(world, year, clerk_a, households)
+
+    expected = {"field": "households", "kind": "township", "median": "300", "current": str(households)}
+    assert entry.quality_flags == ([expected] if flagged else [])
+
+
+def test_a_township_with_too_few_other_villages_is_not_compared(world, year, clerk_a):
+    for number, peer in enumerate([300, 300, 300], start=300):
+        _peer(world, year, number, peer)
+
+    assert _draft(world, year, clerk_a, 5000).quality_flags == []

@@ -1,4 +1,5 @@
-"""Data quality beyond validation (SPEC §6): values far from the village's previous year.
+"""Data quality beyond validation (SPEC §6): values far from the village's previous year or
+from the rest of its township.
 
 Such a value is saved but flagged, and the entry cannot be submitted without a short
 explanation that the reviewer reads beside the flags. Each pillar declares the fields it
@@ -7,6 +8,7 @@ watches (``PillarSheet.watched``); the comparison lives here once.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,53 +18,68 @@ from django.utils.translation import gettext as _
 from wuqiang.entries.models import Entry
 from wuqiang.entries.snapshots import display_value, field_label
 
+# The township comparison needs this many other villages to be meaningful.
+MIN_PEERS = 4
+
 
 @dataclass(frozen=True)
 class Watch:
-    """A profile field that should stay within [low × last year, high × last year]."""
+    """A profile field that should stay within [low × last year, high × last year] and within
+    [median ÷ spread, median × spread] of the other villages of its township."""
 
     field: str
     low: Decimal
     high: Decimal
+    spread: Decimal
 
 
-def watch(field: str, *, low: str, high: str) -> Watch:
-    return Watch(field, Decimal(low), Decimal(high))
+def watch(field: str, *, low: str, high: str, spread: str = "3") -> Watch:
+    return Watch(field, Decimal(low), Decimal(high), Decimal(spread))
 
 
 def quality_flags(entry: Entry, sheet) -> list[dict[str, Any]]:
-    """The watched fields whose value left the band around the previous year's (one query).
+    """The watched fields whose value left its band around the previous year's value or the
+    township's median (three queries; a township has at most a few dozen villages).
 
-    A previous year that was never entered, or a value missing on either side, flags nothing.
+    A missing previous year, a value missing on either side, or a township with fewer than
+    MIN_PEERS other villages flags nothing for that comparison.
     """
     if not sheet.watched or not entry.village_id:
         return []
     names = [w.field for w in sheet.watched]
-    current = sheet.profile_model.objects.filter(entry=entry).values(*names).first()
-    previous = sheet.profile_model.objects.filter(
-        entry__village_id=entry.village_id, entry__pillar=entry.pillar, entry__year_id=entry.year_id - 1,
-    ).values(*names).first()
-    if not current or not previous:
+    profiles = sheet.profile_model.objects.filter(entry__pillar=entry.pillar)
+    current = profiles.filter(entry=entry).values(*names).first()
+    if not current:
         return []
+    previous = profiles.filter(entry__village_id=entry.village_id, entry__year_id=entry.year_id - 1
+                               ).values(*names).first() or {}
+    peers = list(profiles.filter(entry__township_id=entry.township_id, entry__year_id=entry.year_id,
+                                 entry__village__isnull=False).exclude(entry=entry).values(*names))
     flags = []
     for rule in sheet.watched:
-        now, before = current[rule.field], previous[rule.field]
-        if now is None or before is None or before == 0:
+        now, before = current[rule.field], previous.get(rule.field)
+        if now is None:
             continue
-        ratio = Decimal(now) / Decimal(before)
-        if ratio < rule.low or ratio > rule.high:
-            flags.append({"field": rule.field, "previous": str(before), "current": str(now)})
+        if before and not rule.low <= Decimal(now) / Decimal(before) <= rule.high:
+            flags.append({"field": rule.field, "kind": "previous_year", "previous": str(before), "current": str(now)})
+        values = [p[rule.field] for p in peers if p[rule.field] is not None]
+        median = Decimal(statistics.median(values)) if len(values) >= MIN_PEERS else None
+        if median and not median / rule.spread <= Decimal(now) <= median * rule.spread:
+            flags.append({"field": rule.field, "kind": "township", "median": str(median), "current": str(now)})
     return flags
 
 
 def describe_flags(entry: Entry, sheet) -> list[str]:
     """One readable line per flag, e.g. "Operating income: 12.00 last year, 48.00 now"."""
     model = sheet.profile_model
-    return [
-        _("%(field)s: %(previous)s last year, %(current)s now") % {
-            "field": field_label(model, flag["field"]),
-            "previous": display_value(model, flag["field"], flag["previous"]),
-            "current": display_value(model, flag["field"], flag["current"]),
-        }
-        for flag in entry.quality_flags or []
-    ]
+    lines = []
+    for flag in entry.quality_flags or []:
+        values = {"field": field_label(model, flag["field"]),
+                  "current": display_value(model, flag["field"], flag["current"])}
+        if flag.get("kind") == "township":
+            values["median"] = display_value(model, flag["field"], flag["median"])
+            lines.append(_("%(field)s: %(current)s, far from the township's median of %(median)s") % values)
+        else:
+            values["previous"] = display_value(model, flag["field"], flag["previous"])
+            lines.append(_("%(field)s: %(previous)s last year, %(current)s now") % values)
+    return lines
