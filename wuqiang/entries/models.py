@@ -37,14 +37,6 @@ class EntryState(models.TextChoices):
 EDITABLE_STATES = (EntryState.DRAFT, EntryState.RETURNED)
 
 
-class EntryQuerySet(ScopedQuerySet):
-    def for_year(self, year) -> EntryQuerySet:
-        return self.filter(year=year)
-
-    def village_level(self) -> EntryQuerySet:
-        return self.filter(village__isnull=False)
-
-
 class Entry(models.Model):
     """One village's (or township's) data for one pillar in one assessment year, with its
     review state: draft → submitted → approved, or returned with the reviewer's comment."""
@@ -89,7 +81,7 @@ class Entry(models.Model):
     # The values as last approved, so a reviewer sees what changed since (see snapshots.py).
     approved_snapshot = models.JSONField(_("values at last approval"), null=True, blank=True, editable=False)
 
-    objects = EntryQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entry")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from wuqiang.accounts.models import Role
-from wuqiang.entries.models import EDITABLE_STATES, Entry, EntryState
+from wuqiang.entries.models import Entry, EntryState
 
 
 class NotAllowed(Exception):
@@ -32,7 +32,7 @@ def edit_refusal(user, entry: Entry) -> str | None:
     if not entry.year.accepts_clerk_edits:
         return _("The %(year)s assessment is %(state)s: entries can no longer be changed.") % {
             "year": entry.year_id, "state": entry.year.get_state_display()}
-    if entry.state not in EDITABLE_STATES:
+    if not entry.is_editable_state:
         return _("This entry is %(state)s; it can be changed only after a reviewer returns or reopens it.") % {
             "state": entry.get_state_display()}
     return None

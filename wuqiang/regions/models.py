@@ -60,9 +60,6 @@ class Unit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse(f"regions:{self._meta.model_name}", args=[self.code])
 
-    def natural_key(self) -> tuple[str]:
-        return (self.code,)
-
     @property
     def level_name(self) -> str:
         """"municipality", "county", "township" or "village": also the name of each level's
@@ -221,11 +218,6 @@ class YearState(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class AssessmentYearQuerySet(models.QuerySet):
-    def readable(self) -> AssessmentYearQuerySet:
-        return self.order_by("-year")
-
-
 class AssessmentYear(models.Model):
     """One yearly 五强组织 assessment: its entry window and how far it has progressed."""
 
@@ -234,8 +226,6 @@ class AssessmentYear(models.Model):
     entry_closes = models.DateField(_("entry closes"))
     state = models.CharField(_("state"), max_length=12, choices=YearState, default=YearState.OPEN)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-
-    objects = AssessmentYearQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assessment year")
