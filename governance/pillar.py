@@ -6,6 +6,7 @@ from governance.forms import GovernanceProfileForm
 from governance.models import GovernanceProfile
 from wuqiang.entries.models import Pillar
 from wuqiang.entries.registry import PillarSheet, register
+from wuqiang.entries.rules import AtMostAcrossSheets, FieldOf, across_sheets
 
 SHEET = register(
     PillarSheet(
@@ -26,3 +27,13 @@ SHEET = register(
         ),
     )
 )
+
+# 大走访 visits at most every household; the household count is entered once, under organisations.
+across_sheets(AtMostAcrossSheets(
+    part=FieldOf(Pillar.GOVERNANCE, "households_visited"),
+    whole=FieldOf(Pillar.ORGANIZATIONS, "households"),
+    part_message=_("Households visited cannot exceed the village's %(whole)s households "
+                   "(entered under organisational function)."),
+    whole_message=_("Households cannot be fewer than the %(part)s households visited "
+                    "(entered under governance)."),
+))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
 from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
 from wuqiang.entries.forms import ProfileForm, RecordForm
-from wuqiang.entries.models import Entry
 from wuqiang.entries.validators import formfield_with_model_limits
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,9 +48,3 @@ class WeakCaseForm(RecordForm):
             "rectified_on": DATE_INPUT,
         }
         formfield_callback = formfield_with_model_limits
-
-    def __init__(self, *args: Any, entry: Entry, **kwargs: Any) -> None:
-        super().__init__(*args, entry=entry, **kwargs)
-        # The model's rules need the year of listing, before the entry is saved or attached.
-        if self.instance.entry_id is None:
-            self.instance.entry = entry

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.choices import MeetingKind, OrgType, WeakCaseStatus
+from wuqiang.core.validators import LONG_TEXT
 from wuqiang.entries.models import PillarProfile, PillarRecord
 from wuqiang.entries.validators import between
 
@@ -124,8 +125,8 @@ class MajorMatter(PillarRecord):
 class WeakCase(PillarRecord):
     """The village branch listed as weak and lax (软弱涣散) in the year, and its rectification."""
 
-    reasons = models.TextField(_("reasons for listing"))
-    measures = models.TextField(_("rectification measures"), blank=True)
+    reasons = models.TextField(_("reasons for listing"), max_length=LONG_TEXT)
+    measures = models.TextField(_("rectification measures"), max_length=LONG_TEXT, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=WeakCaseStatus, default=WeakCaseStatus.LISTED)
     rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
 
@@ -146,16 +147,10 @@ class WeakCase(PillarRecord):
             return
         # Listed in the entry's year, so not rectified before it; a date after the year is
         # allowed (entry runs into the next year) and means "not rectified by year end".
-        year = self._entry_year()
+        year = self.entry_year()
         if year is not None and self.rectified_on.year < year:
             raise ValidationError({"rectified_on": _(
                 "The village was listed in %(year)s; the rectification date cannot be earlier."
             ) % {"year": year}})
         if self.rectified_on > timezone.localdate():
             raise ValidationError({"rectified_on": _("The rectification date cannot be in the future.")})
-
-    def _entry_year(self) -> int | None:
-        try:
-            return self.entry.year_id
-        except ObjectDoesNotExist:
-            return None

@@ -8,6 +8,7 @@ from organizations.selectors import meeting_pace
 from wuqiang.entries.models import Pillar
 from wuqiang.entries.quality import watch
 from wuqiang.entries.registry import PillarSheet, RecordSheet, register
+from wuqiang.entries.rules import RecordAtMostProfile
 
 SHEET = register(
     PillarSheet(
@@ -28,6 +29,15 @@ SHEET = register(
             (_("Grids and households"), ("households", "grids", "grids_with_party_group", "linked_households")),
             (_("Standing"), ("standardisation_passed", "points_system")),
             (_("Secretary competition (擂台比武)"), ("competition_participated", "competition_score")),
+        ),
+        rules=(
+            # Attendance counts the branch's party members present (SPEC §7: attendance ≤ members).
+            RecordAtMostProfile(
+                Meeting, "attendance", "party_members",
+                row_message=_("Attendance cannot exceed the branch's %(limit)s party members."),
+                profile_message=_("%(count)s meetings list more attendees (up to %(largest)s) than this number of "
+                                  "party members: correct their attendance or the number of members."),
+            ),
         ),
         board_alerts=meeting_pace,
         # SPEC §6: households should not move by more than a fifth in a year.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from organizations.choices import REQUIRED_MEETINGS, MeetingKind
 from organizations.models import Meeting
+from wuqiang.regions.selectors import year_settings
 
 # Below this share of what is due by now a village shows red; below 100 % amber (SPEC §6).
 RED_BELOW = 0.75
@@ -50,7 +51,7 @@ def meeting_pace(*, township, year, village_ids, today: datetime.date | None = N
     so far whatever the entry's review state; a village with none is simply behind. One query
     for the whole township."""
     months = months_elapsed(year.year, today or timezone.localdate())
-    if months == 0 or not year.accepts_clerk_edits:
+    if months == 0 or not year_settings(year=year.year, county_id=township.county_id).accepts_clerk_edits:
         # Nothing due yet, or the year's entry is over and nobody can catch up any more.
         return {}
     held: dict[int, dict[str, int]] = defaultdict(dict)

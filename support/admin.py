@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from support.models import CountyIncome, SupportProfile, TownshipFacilities
-from wuqiang.entries.admin import ProfileAdmin
+from wuqiang.entries.admin import ProfileAdmin, ReadOnlyAdmin
 
 
 @admin.register(SupportProfile)
@@ -17,13 +17,10 @@ class TownshipFacilitiesAdmin(ProfileAdmin):
 
 
 @admin.register(CountyIncome)
-class CountyIncomeAdmin(admin.ModelAdmin):
+class CountyIncomeAdmin(ReadOnlyAdmin):
+    """Kept on the county's income page through the service (permissions, published years)."""
+
     list_display = ["county", "year", "rural_income_per_capita", "updated_at", "updated_by"]
     list_filter = ["year", "county__municipality"]
     list_select_related = ["county", "updated_by"]
     search_fields = ["county__name", "county__code"]
-    readonly_fields = ["updated_at", "updated_by"]
-
-    def save_model(self, request, obj, form, change) -> None:
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)

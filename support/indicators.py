@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case, CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, Greatest
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,8 @@ from organizations.models import BranchProfile
 from support.choices import FACILITY_FIELDS
 from support.models import CountyIncome, TownshipFacilities
 from support.rules import DIRECTOR_PAY_FLOOR, PAY_FLOOR, PAY_MULTIPLE
+from talent.choices import CadrePost
+from talent.models import Cadre
 from wuqiang.entries.models import EntryState, Pillar
 from wuqiang.scoring.indicators import Kind, approved_entries, as_float, flag, indicator, one_if
 
@@ -29,24 +31,68 @@ def _approved(year: int) -> QuerySet:
     return approved_entries(year, P).values("village_id")
 
 
-@indicator("S1", pillar=P, kind=Kind.FLAG, description=_("Secretary's pay at least the standard"))
+# Which approved pillar stated the 一肩挑 fact S1 used (SPEC §5: a fact one indicator needs from
+# another pillar comes from whichever approved pillar states it), or that none did.
+DIRECTOR_SOURCES = {
+    "org_yes": _("the approved organisation sheet says the secretary is also the director"),
+    "talent_yes": _("the approved talent sheet lists a secretary who is also the director"),
+    "org_no": _("the approved organisation sheet says the secretary is not the director"),
+    "talent_no": _("the approved talent sheet lists a separate secretary"),
+    "unknown": _("no approved sheet states whether the secretary is also the director, so the "
+                 "50,000 yuan floor for one person in both posts was not applied"),
+}
+INCOME_SOURCES = {
+    "income": _("three times the county's income of the previous year"),
+    "floor": _("no county income for the previous year, so the 40,000 yuan floor"),
+}
+
+
+def explain_pay_standard(basis: str, reference) -> str:
+    """S1's "why": the standard compared with and where its parts came from."""
+    director, _sep, income = basis.partition("-")
+    return _("standard %(standard)s yuan: %(income)s; %(director)s") % {
+        "standard": f"{int(reference):,}" if reference is not None else "—",
+        "income": INCOME_SOURCES.get(income, income), "director": DIRECTOR_SOURCES.get(director, director)}
+
+
+@indicator("S1", pillar=P, kind=Kind.FLAG, description=_("Secretary's pay at least the standard"),
+           explain=explain_pay_standard)
 def secretary_pay(year: int) -> QuerySet:
-    """support.rules.secretary_pay_standard, in SQL: max(3 × county income of Y−1, 40,000),
-    and at least 50,000 where the approved branch profile says the secretary is the director."""
+    """support.rules.secretary_pay_standard, in SQL: max(3 × county income of Y−1, 40,000), and
+    at least 50,000 where an approved sheet says the secretary is also the director — the
+    organisation sheet's flag or a 书记兼主任 on the talent sheet, whichever is approved (either
+    saying yes is enough). Rows carry the standard and the facts it rests on."""
     income = Subquery(CountyIncome.objects.filter(county_id=OuterRef("county_id"), year_id=year - 1)
                       .values("rural_income_per_capita")[:1])
-    director = Subquery(BranchProfile.objects.filter(
+    org_flag = Subquery(BranchProfile.objects.filter(
         entry__village_id=OuterRef("village_id"), entry__year_id=year, entry__pillar=Pillar.ORGANIZATIONS,
         entry__state=EntryState.APPROVED,
     ).values("secretary_is_director")[:1])
+    cadres = Cadre.objects.filter(entry__village_id=OuterRef("village_id"), entry__year_id=year,
+                                  entry__pillar=Pillar.TALENT, entry__state=EntryState.APPROVED)
+    source = Case(
+        When(org_flag=True, then=Value("org_yes")),
+        When(talent_combined=True, then=Value("talent_yes")),
+        When(org_flag=False, then=Value("org_no")),
+        When(talent_separate=True, then=Value("talent_no")),
+        default=Value("unknown"), output_field=CharField(),
+    )
     base = Greatest(Value(PAY_MULTIPLE) * Coalesce(F("county_income"), Value(0)), Value(PAY_FLOOR))
-    standard = Case(When(is_director=True, then=Greatest(base, Value(DIRECTOR_PAY_FLOOR))), default=base)
+    standard = Case(When(Q(org_flag=True) | Q(talent_combined=True), then=Greatest(base, Value(DIRECTOR_PAY_FLOOR))),
+                    default=base)
     pay = F(f"{PROFILE}__secretary_annual_pay")
-    return (approved_entries(year, P).annotate(county_income=income, is_director=director)
+    return (approved_entries(year, P)
+            .annotate(county_income=income, org_flag=org_flag,
+                      talent_combined=Exists(cadres.filter(post=CadrePost.SECRETARY_DIRECTOR)),
+                      talent_separate=Exists(cadres.filter(post=CadrePost.SECRETARY)))
             .values("village_id")
             .annotate(value=Case(When(GreaterThanOrEqual(pay, standard), then=Value(1.0)),
                                  When(**{f"{PROFILE}__secretary_annual_pay__isnull": False}, then=Value(0.0)),
-                                 default=None, output_field=FloatField())))
+                                 default=None, output_field=FloatField()),
+                      basis=Concat(source, Value("-"),
+                                   Case(When(county_income__isnull=True, then=Value("floor")), default=Value("income"),
+                                        output_field=CharField())),
+                      reference=standard))
 
 
 @indicator("S2", pillar=P, description=_("Months paid in full and on time / 12"))

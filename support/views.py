@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods
 from support import services
 from support.models import CountyIncome
 from support.rules import secretary_pay_standard
+from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
-from wuqiang.entries.policy import NotAllowed
 from wuqiang.entries.validators import between
-from wuqiang.regions.models import AssessmentYear, County
+from wuqiang.regions.models import AssessmentYear, County, MunicipalYear
 
 
 class IncomeForm(forms.Form):
@@ -36,7 +36,9 @@ class IncomeForm(forms.Form):
 def county_income(request: HttpRequest, code: str) -> HttpResponse:
     county = get_visible_or_404(County.objects.select_related("municipality"), request.user, code=code)
     years = list(AssessmentYear.objects.order_by("-year"))
-    editable_years = [y for y in years if services.county_income_refusal(request.user, county, y) is None]
+    settings = {s.year_id: s for s in MunicipalYear.objects.filter(municipality_id=county.municipality_id)}
+    editable_years = [y for y in years if y.pk in settings
+                      and permissions.county_income_refusal(request.user, county, settings[y.pk]) is None]
     form = IncomeForm(request.POST or None, years=editable_years)
     if request.method == "POST":
         if form.is_valid():
@@ -44,7 +46,7 @@ def county_income(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 services.county_income_set(county=county, year=year, actor=request.user,
                                            income=form.cleaned_data["rural_income_per_capita"])
-            except NotAllowed as refused:
+            except permissions.NotAllowed as refused:
                 messages.error(request, str(refused))
             else:
                 messages.success(request, _("Saved."))

@@ -21,6 +21,9 @@ from wuqiang.entries.models import PillarProfile, PillarRecord
 from wuqiang.entries.validators import at_least, between
 
 EARLIEST_BIRTH_YEAR = 1930
+# How far before and after the year a posting listed in it may start and end.
+POSTING_YEARS_BACK = 10
+POSTING_YEARS_AHEAD = 5
 # Nobody younger than this in the year serves as a cadre, a posted worker or a trainee.
 MINIMUM_AGE = 16
 
@@ -96,9 +99,30 @@ class SentDown(Person):
 
     def clean(self) -> None:
         super().clean()
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The posting cannot end before it starts (%(start)s).")
-                                   % {"start": self.start_date.isoformat()}})
+        errors: dict[str, str] = {}
+        start, end = self.start_date, self.end_date
+        if start and end and end < start:
+            errors["end_date"] = _("The posting cannot end before it starts (%(start)s).") % {
+                "start": start.isoformat()}
+        year = self.entry_year()
+        if year is not None:
+            # A posting is listed in the years it covers ("in post" = overlaps the year), and
+            # none lasts decades: dates far out are typos (1800, 9999), not postings.
+            first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+            if start and start.year < year - POSTING_YEARS_BACK:
+                errors["start_date"] = _("A posting listed in %(year)s cannot have started before %(earliest)s.") % {
+                    "year": year, "earliest": year - POSTING_YEARS_BACK}
+            elif start and start > last:
+                errors["start_date"] = _("A posting listed in %(year)s must have started by the end of %(year)s.") % {
+                    "year": year}
+            if end and end.year > year + POSTING_YEARS_AHEAD:
+                errors.setdefault("end_date", _("The posting cannot be planned to end after %(latest)s.") % {
+                    "latest": year + POSTING_YEARS_AHEAD})
+            elif end and end < first:
+                errors.setdefault("end_date", _(
+                    "A posting that ended before %(year)s is not listed in %(year)s.") % {"year": year})
+        if errors:
+            raise ValidationError(errors)
 
 
 class Trainee(Person):

@@ -8,13 +8,12 @@ to codes that tests spell out, such as the personas' world in conftest.py.
 
 from __future__ import annotations
 
-import datetime
-
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from wuqiang.accounts.models import Role, User
-from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village, YearState
+from wuqiang.regions.models import AssessmentYear, County, Municipality, MunicipalYear, Township, Village, YearState
 
 # Every factory user shares this password; tests that log in through a form type it.
 PASSWORD = "correct-horse-battery"
@@ -60,14 +59,27 @@ class VillageFactory(DjangoModelFactory):
 
 
 class AssessmentYearFactory(DjangoModelFactory):
+    """A year; ``state=`` puts every existing municipality's settings of it in that state."""
+
     class Meta:
         model = AssessmentYear
         django_get_or_create = ("year",)
 
     year = 2021
-    entry_opens = factory.LazyAttribute(lambda o: datetime.date(o.year, 1, 1))
-    entry_closes = factory.LazyAttribute(lambda o: datetime.date(o.year + 1, 3, 31))
-    state = YearState.OPEN
+
+    @factory.post_generation
+    def state(obj, create, extracted, **kwargs):
+        if create and extracted:
+            set_year_state(obj, extracted)
+
+
+def set_year_state(year: AssessmentYear | int, state: str, *, municipality: Municipality | None = None) -> None:
+    """Test setup: the year's settings (of every municipality, or of one) in ``state``, directly —
+    the service that moves years (and records the move) is tested on its own."""
+    settings = MunicipalYear.objects.filter(year_id=getattr(year, "year", year))
+    if municipality is not None:
+        settings = settings.filter(municipality=municipality)
+    settings.update(state=state, published_at=timezone.now() if state == YearState.PUBLISHED else None)
 
 
 class UserFactory(DjangoModelFactory):

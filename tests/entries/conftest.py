@@ -15,15 +15,14 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.utils import translation
-from django.utils.datastructures import MultiValueDict
 
 from tests.conftest import World
 from wuqiang.accounts.models import User
 from wuqiang.entries import services
-from wuqiang.entries.forms import EntryForms
 from wuqiang.entries.models import Change, Entry, EntryState
 from wuqiang.entries.registry import PillarSheet, get_sheet
 from wuqiang.entries.snapshots import row_values, take_snapshot
+from wuqiang.entries.validation import RecordRows, SheetInput
 from wuqiang.regions.models import AssessmentYear, Village
 
 ORGANIZATIONS = "organizations"
@@ -132,26 +131,45 @@ def form_data(
     return data
 
 
-def as_multivalue(data: dict[str, Any]) -> MultiValueDict:
-    return MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()})
+def sheet_input(
+    sheet: PillarSheet,
+    entry: Entry | None,
+    *,
+    profile: dict[str, Any] | None = None,
+    add: dict[str, list[dict[str, Any]]] | None = None,
+    edit: dict[int, dict[str, Any]] | None = None,
+    delete: tuple[int, ...] = (),
+    flag_explanation: str | None = None,
+) -> SheetInput:
+    """What an adapter hands the services: profile changes, new rows per list, changed and
+    deleted rows by id (their list found from the stored row)."""
+    records: dict[str, dict[str, list]] = {}
+
+    def list_of(pk: int) -> str:
+        for record_sheet in sheet.records:
+            if record_sheet.model.objects.filter(pk=pk, entry=entry).exists():
+                return record_sheet.prefix
+        raise AssertionError(f"no stored row {pk}")
+
+    for prefix, rows in (add or {}).items():
+        records.setdefault(prefix, {"rows": [], "delete": []})["rows"] += rows
+    for pk, changes in (edit or {}).items():
+        records.setdefault(list_of(pk), {"rows": [], "delete": []})["rows"].append({"id": pk, **changes})
+    for pk in delete:
+        records.setdefault(list_of(pk), {"rows": [], "delete": []})["delete"].append(pk)
+    return SheetInput(profile=profile or {}, flag_explanation=flag_explanation,
+                      records={prefix: RecordRows(**parts) for prefix, parts in records.items()})
 
 
-def bound_forms(entry: Entry, *, sheet: PillarSheet | None = None, **kwargs: Any) -> EntryForms:
+def save(entry: Entry, actor: User, *, expected_version: int | None = None, sheet: PillarSheet | None = None,
+         **kwargs: Any) -> Entry:
+    """Save a sheet (organizations unless ``sheet=`` says otherwise) through the service, as
+    every adapter does."""
     sheet = sheet or org_sheet()
-    kwargs.pop("version", None)
-    forms = EntryForms(sheet, entry, as_multivalue(form_data(sheet, entry, **kwargs)), editable=True)
-    assert forms.is_valid(), [f.errors for f in forms.all_forms() if f.errors]
-    return forms
-
-
-def save(entry: Entry, actor: User, *, expected_version: int | None = None, **kwargs: Any) -> Entry:
-    """Save a sheet (organizations unless ``sheet=`` says otherwise) as the page does: bind the
-    posted data, then call the service."""
-    forms = bound_forms(entry, **kwargs)
     return services.entry_save(
         entry=entry, actor=actor,
         expected_version=entry.version if expected_version is None else expected_version,
-        profile_form=forms.profile_form, record_formsets=forms.formsets,
+        data=sheet_input(sheet, entry, **kwargs),
     )
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from organizations.models import BranchProfile, Meeting
 from tests.entries.conftest import COMPLETE_PROFILE, fingerprint, load, org_sheet, save
-from wuqiang.entries import policy, selectors, services
+from wuqiang.accounts import permissions
+from wuqiang.entries import selectors, services
 from wuqiang.entries.models import Change, ChangeAction, Entry, EntryState, Pillar
 from wuqiang.entries.registry import get_sheet
 from wuqiang.entries.snapshots import take_snapshot
@@ -68,7 +69,7 @@ def test_a_sheet_with_a_required_record_list_is_complete_only_once_it_has_a_row(
     entry = save(services.new_entry(unit=world.village_a, year=year, sheet=talent), clerk_a, sheet=talent,
                  profile={"secretary_training_hours": "32"})
     assert load(entry).is_complete is False
-    with pytest.raises(policy.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         services.entry_submit(entry=load(entry), actor=clerk_a)
 
     cadre = {"name": "王强", "gender": "male", "birth_year": 1978, "education": "college",
@@ -95,7 +96,7 @@ def test_submitting_an_incomplete_draft_is_refused_and_changes_nothing(flow, wor
     entry = flow.draft(world.village_a, clerk_a, households=None)
     before = fingerprint(entry)
 
-    with pytest.raises(policy.NotAllowed, match="required field"):
+    with pytest.raises(permissions.NotAllowed, match="required field"):
         services.entry_submit(entry=entry, actor=clerk_a)
 
     assert fingerprint(entry) == before
@@ -140,7 +141,7 @@ def test_returning_without_a_comment_is_refused_and_changes_nothing(flow, world,
     entry = flow.submitted(world.village_a, clerk_a)
     before = fingerprint(entry)
 
-    with pytest.raises(policy.NotAllowed, match="needs fixing"):
+    with pytest.raises(permissions.NotAllowed, match="needs fixing"):
         services.entry_return(entry=entry, actor=reviewer_x, comment=comment)
 
     assert fingerprint(entry) == before
@@ -162,7 +163,7 @@ def test_reopening_without_a_reason_is_refused_and_changes_nothing(flow, world, 
     entry = flow.approved(world.village_a, clerk_a, reviewer_x)
     before = fingerprint(entry)
 
-    with pytest.raises(policy.NotAllowed, match="reason"):
+    with pytest.raises(permissions.NotAllowed, match="reason"):
         services.entry_reopen(entry=entry, actor=reviewer_x, reason=" ")
 
     assert fingerprint(entry) == before
@@ -210,7 +211,7 @@ def test_approving_a_township_as_another_countys_reviewer_approves_none_of_it(
     entries = [flow.submitted(v, clerk_a) for v in world.villages["a"]]
     before = [fingerprint(e) for e in entries]
 
-    with pytest.raises(policy.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         services.entries_approve_submitted(township=world.township_a, year=year, pillar=Pillar.ORGANIZATIONS,
                                            actor=reviewer_y)
 
@@ -279,7 +280,7 @@ def test_a_forbidden_step_is_refused_and_changes_nothing(
     actor = persona(actor_name)
     before = fingerprint(entry)
 
-    with pytest.raises(policy.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         _act(action, entry, actor)
 
     assert fingerprint(entry) == before

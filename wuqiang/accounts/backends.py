@@ -7,5 +7,5 @@ from wuqiang.accounts.models import User
 
 class ScopedUserBackend(ModelBackend):
     def get_user(self, user_id):
-        user = User.objects.select_related("township", "county", "municipality").filter(pk=user_id).first()
+        user = User.objects.select_related("township__county", "county", "municipality").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

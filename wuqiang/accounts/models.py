@@ -91,6 +91,17 @@ class User(AbstractUser):
         return Scope.of(self)
 
     @property
+    def home_municipality_id(self) -> int | None:
+        """The municipality the user works in; None for admins (every one) and role-less users."""
+        if self.role == Role.MUNICIPAL:
+            return self.municipality_id
+        if self.role == Role.REVIEWER and self.county_id:
+            return self.county.municipality_id
+        if self.role == Role.CLERK and self.township_id:
+            return self.township.county.municipality_id
+        return None
+
+    @property
     def home_unit(self):
         """The unit this user's work starts from, or None for admins and role-less users."""
         field = ROLE_UNIT_FIELD.get(self.role)

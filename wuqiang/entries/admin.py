@@ -1,17 +1,31 @@
 """Admin for entries and their history, and the bases every pillar's admin builds on.
 
-Workflow fields are read-only here: moving an entry between states goes through the services
-so the history stays complete.
+Pillar data, entries, history and extensions are read-only here: every change to them goes
+through the entry services (the sheet page, the upload, the API), which check permissions and
+write history, version, flags and the roll-up trigger. The admin is for looking things up.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from wuqiang.entries.models import Change, Entry
+from wuqiang.entries.models import Change, Entry, EntryExtension
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows but never adds, changes or deletes: the data has its own door."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(ReadOnlyAdmin):
     list_display = ["unit_name", "pillar", "year", "state", "version", "is_complete", "updated_at"]
     list_filter = ["year", "pillar", "state", "county"]
     list_select_related = ["village", "township"]
@@ -29,25 +43,24 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "object_repr", "entry"]
-    list_filter = ["action", "entry__year", "entry__pillar", "entry__county"]
+class ChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "action", "source", "object_repr", "entry"]
+    list_filter = ["action", "source", "entry__year", "entry__pillar", "entry__county"]
     list_select_related = ["actor", "entry__village", "entry__township"]
     search_fields = ["object_repr", "comment", "entry__village__name", "actor__username"]
     date_hierarchy = "at"
     list_per_page = 50
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(EntryExtension)
+class EntryExtensionAdmin(ReadOnlyAdmin):
+    list_display = ["entry", "until", "reason", "granted_by", "granted_at"]
+    list_filter = ["entry__year", "entry__county"]
+    list_select_related = ["entry__village", "entry__township", "granted_by"]
+    raw_id_fields = ["entry"]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
-
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ReadOnlyAdmin):
     """Base for a pillar profile's admin: filter by year, county and review state."""
 
     list_filter = ["entry__year", "entry__county", "entry__state"]
@@ -57,7 +70,7 @@ class ProfileAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ReadOnlyAdmin):
     """Base for a record list's admin; subclasses add their kind/post/status filter."""
 
     list_filter = ["entry__year", "entry__county"]

@@ -1,4 +1,9 @@
-"""Base forms every pillar's profile and record forms build on."""
+"""Base forms every pillar's profile and record forms build on, and the sheet page's forms.
+
+The pillar forms are the field rules the entry services validate every input with (see
+``validation.py``); the page binds the same classes, with prefixes, only to draw its inputs and
+show the services' messages next to them.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,61 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from wuqiang.entries.models import Entry
+from wuqiang.entries.validation import NON_FIELD, ROW_ID, RecordRows, SheetErrors, SheetInput
+
+_UNHASHABLE = (list, dict, set)
+
+
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """Django's 是/否/未填 select turns any unknown value into "unanswered"; this one hands it
+    to the field, which refuses it."""
+
+    KNOWN = {True: True, "True": True, "true": True, "2": True,
+             False: False, "False": False, "false": False, "3": False,
+             None: None, "": None, "unknown": None}
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = data.get(name)
+        return value if isinstance(value, _UNHASHABLE) else self.KNOWN.get(value, value)
+
+
+class StrictCheckboxInput(forms.CheckboxInput):
+    """A checkbox whose unknown values reach the field (Django's treats any value as ticked)."""
+
+    KNOWN = {True: True, "on": True, "true": True, "True": True, "1": True,
+             False: False, "false": False, "False": False, "0": False, "": False, None: False}
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name not in data:
+            return False
+        value = data.get(name)
+        return value if isinstance(value, _UNHASHABLE) else self.KNOWN.get(value, value)
+
+
+class YesNoField(forms.NullBooleanField):
+    """A yes/no question that may still be unanswered in a draft (是 / 否 / 未填)."""
+
+    widget = StrictNullBooleanSelect
+
+    def to_python(self, value: Any) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        raise forms.ValidationError(_("Choose yes, no or leave it unanswered."), code="invalid_choice")
+
+
+class StrictBooleanField(forms.BooleanField):
+    """A yes/no tick box that refuses anything but yes or no."""
+
+    widget = StrictCheckboxInput
+
+    def to_python(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise forms.ValidationError(_("Choose yes or no."), code="invalid_choice")
 
 
 class EntryBoundForm(forms.ModelForm):
@@ -17,6 +74,9 @@ class EntryBoundForm(forms.ModelForm):
     def __init__(self, *args: Any, entry: Entry, **kwargs: Any) -> None:
         self.entry = entry
         super().__init__(*args, **kwargs)
+        # The model's own rules (clean) may need the entry's year before it is saved.
+        if getattr(self.instance, "entry_id", None) is None and hasattr(self.instance, "entry"):
+            self.instance.entry = entry
         for bound in self.fields.values():
             # Bootstrap styling in one place instead of per-widget attrs in every pillar.
             widget = bound.widget
@@ -29,13 +89,16 @@ class EntryBoundForm(forms.ModelForm):
             else:
                 widget.attrs.setdefault("class", "form-control form-control-sm")
 
-    def full_clean(self) -> None:
-        super().full_clean()
-        # Mark invalid inputs so Bootstrap draws them red next to their message.
+    def mark_invalid(self) -> None:
+        """Draw the inputs with errors red next to their message (Bootstrap)."""
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_invalid()
 
 
 class ProfileForm(EntryBoundForm):
@@ -55,14 +118,11 @@ class RecordForm(EntryBoundForm):
         return cleaned
 
 
-class YesNoField(forms.NullBooleanField):
-    """A yes/no question that may still be unanswered in a draft (是 / 否 / 未填)."""
-
-    widget = forms.NullBooleanSelect
-
-
 class EntryForms:
-    """The profile form and record formsets of one entry, bound or not, editable or not."""
+    """The sheet page's profile form and record formsets, bound to a POST or not.
+
+    A POST is read into a ``SheetInput`` for the services (``sheet_input``); when they refuse
+    it, their messages are put next to the inputs (``show_errors``) without validating twice."""
 
     def __init__(self, sheet, entry: Entry, data: Any = None, *, editable: bool) -> None:
         from django.forms import inlineformset_factory
@@ -86,6 +146,8 @@ class EntryForms:
             )
             formset.record_sheet = record_sheet
             self.formsets.append(formset)
+        # (prefix, index of the row in the SheetInput) → the form that drew it
+        self._row_forms: dict[tuple[str, int], forms.Form] = {}
         if not editable:
             for form in self.all_forms():
                 for bound in form.fields.values():
@@ -96,10 +158,65 @@ class EntryForms:
         for formset in self.formsets:
             yield from formset.forms
 
-    def is_valid(self) -> bool:
-        # Evaluate every form so each shows its own errors, not only the first invalid one.
-        results = [self.profile_form.is_valid(), *(fs.is_valid() for fs in self.formsets)]
-        return all(results)
+    def sheet_input(self, flag_explanation: str | None = None) -> SheetInput:
+        """The posted values as the services take them: raw, unvalidated; blank new rows left out."""
+        profile = {name: self.profile_form[name].data for name in self.profile_form.fields}
+        records = {}
+        for formset in self.formsets:
+            prefix, fields = formset.record_sheet.prefix, formset.record_sheet.fields
+            rows, delete = [], []
+            if not formset.management_form.is_valid():
+                continue
+            for form in formset.forms:
+                pk = form[ROW_ID].data if ROW_ID in form.fields else None
+                values = {name: form[name].data for name in fields}
+                if form.fields.get("DELETE") and form["DELETE"].data:
+                    if pk not in (None, ""):
+                        delete.append(pk)
+                    continue
+                if pk in (None, ""):
+                    if all(v in (None, "", [], False) for v in values.values()):
+                        continue  # the blank row the page offers for adding
+                    row = values
+                else:
+                    row = {ROW_ID: pk, **values}
+                self._row_forms[(prefix, len(rows))] = form
+                rows.append(row)
+            records[prefix] = RecordRows(rows=rows, delete=delete)
+        return SheetInput(profile=profile, records=records, flag_explanation=flag_explanation)
+
+    def show_errors(self, errors: SheetErrors) -> list[str]:
+        """Put the services' messages next to the inputs; returns those that belong to no input."""
+        for form in self.all_forms():
+            form._errors, form.cleaned_data = ErrorDict(), {}
+        for formset in self.formsets:
+            formset._errors = [f._errors for f in formset.forms]
+            formset._non_form_errors = formset.error_class(error_class="nonform", renderer=formset.renderer)
+        leftover = list(errors.general)
+        for name, messages in errors.profile.items():
+            for message in messages:
+                self._add(self.profile_form, name, message, leftover)
+        for prefix, rows in errors.records.items():
+            for index, fields in rows.items():
+                form = self._row_forms.get((prefix, index))
+                for name, messages in fields.items():
+                    for message in messages:
+                        if form is None:
+                            leftover.append(message)
+                        else:
+                            self._add(form, name, message, leftover)
+        for form in self.all_forms():
+            form.mark_invalid()
+        return leftover
+
+    @staticmethod
+    def _add(form: forms.Form, name: str, message: str, leftover: list[str]) -> None:
+        if name in form.fields:
+            form.add_error(name, message)
+        elif name == NON_FIELD:
+            form.add_error(None, message)
+        else:
+            leftover.append(message)
 
     def fieldsets(self):
         """The profile form's fields grouped as the sheet declares, leftovers last."""

@@ -8,6 +8,7 @@ once for all five pillars.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +138,13 @@ class PillarRecord(models.Model):
         abstract = True
         ordering = ["pk"]
 
+    def entry_year(self) -> int | None:
+        """The year of the row's entry, once attached (the forms attach it before cleaning)."""
+        try:
+            return self.entry.year_id
+        except ObjectDoesNotExist:
+            return None
+
 
 class ChangeAction(models.TextChoices):
     CREATED = "created", _("Created")
@@ -146,6 +154,16 @@ class ChangeAction(models.TextChoices):
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
     REOPENED = "reopened", _("Reopened")
+    EXTENDED = "extended", _("Extension granted")
+
+
+class ChangeSource(models.TextChoices):
+    """Which door a change came through: the same services serve all of them."""
+
+    WEB = "web", _("Web form")
+    IMPORT = "import", _("Excel upload")
+    API = "api", _("API")
+    SYSTEM = "system", _("System")
 
 
 class ChangeQuerySet(ScopedQuerySet):
@@ -174,6 +192,7 @@ class Change(models.Model):
     # {field: [old, new]} in stored (not display) form; see snapshots.display_value.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    source = models.CharField(_("through"), max_length=8, choices=ChangeSource, default=ChangeSource.WEB)
 
     objects = ChangeQuerySet.as_manager()
 
@@ -184,3 +203,41 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class ExtensionQuerySet(ScopedQuerySet):
+    def active(self, now=None) -> ExtensionQuerySet:
+        from django.utils import timezone
+
+        return self.filter(until__gt=now or timezone.now())
+
+
+class EntryExtension(models.Model):
+    """A lock exception: in a closed year, one entry may again be returned, reopened, changed and
+    resubmitted until ``until``, because municipal staff granted it (DHIS2 calls these lock
+    exceptions). Granting is recorded; an extension is never edited, only superseded."""
+
+    scope_paths = {
+        Level.MUNICIPALITY: "entry__county__municipality_id",
+        Level.COUNTY: "entry__county_id",
+        Level.TOWNSHIP: "entry__township_id",
+        Level.VILLAGE: "entry__village_id",
+    }
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("entry"))
+    until = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"))
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entry extension")
+        verbose_name_plural = _("entry extensions")
+        ordering = ["-granted_at", "-pk"]
+        indexes = [models.Index(fields=["entry", "until"], name="entry_extension_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} → {self.until:%Y-%m-%d}"

@@ -40,6 +40,11 @@ class RecordSheet:
     def object_type(self) -> str:
         return self.model._meta.label_lower
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields a caller may set on a row: those of the row's form."""
+        return tuple(self.form._meta.fields)
+
 
 @dataclass(frozen=True)
 class PillarSheet:
@@ -60,6 +65,8 @@ class PillarSheet:
     board_alerts: Callable[..., dict[int, Any]] | None = None
     # Profile fields compared with the village's previous year (wuqiang.entries.quality).
     watched: tuple[Any, ...] = ()
+    # Rules spanning the profile and its records (wuqiang.entries.rules), checked on every save.
+    rules: tuple[Any, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -69,12 +76,24 @@ class PillarSheet:
     def label(self) -> str | Promise:
         return self.title or self.pillar.label
 
+    def record_sheet(self, prefix: str) -> RecordSheet | None:
+        return next((r for r in self.records if r.prefix == prefix), None)
+
+    @property
+    def profile_fields(self) -> tuple[str, ...]:
+        """The profile fields a caller may set: those of the sheet's form."""
+        return tuple(self.profile_form._meta.fields)
+
     @property
     def profile_accessor(self) -> str:
         # The reverse one-to-one name from Entry, per PillarProfile's related_name pattern.
         meta = self.profile_model._meta
         return f"{meta.app_label}_{meta.model_name}"
 
+
+# The most rows one record list holds (a branch of 8–10 party groups logs about 200 meetings a
+# year); the request-size settings are derived from it (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS).
+MAX_RECORDS_PER_LIST = 1000
 
 _SHEETS: dict[str, PillarSheet] = {}
 

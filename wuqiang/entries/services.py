@@ -1,35 +1,56 @@
-"""Every write to an entry: save values, submit, approve, return, reopen.
+"""Every write to an entry: save values, submit, approve, return, reopen, extend.
 
-Each service checks the workflow rule (policy.py), moves the entry with a conditional UPDATE
-on its version or state — so two concurrent requests cannot both win, on SQLite as on
-PostgreSQL — and writes the history rows in the same transaction.
+The one door for pillar data. Each service takes plain values, checks the permission module
+(``wuqiang.accounts.permissions``), validates the input with the pillar's own rules
+(``validation.py``), moves the entry with a conditional UPDATE on its version or state — so two
+concurrent requests cannot both win, on SQLite as on PostgreSQL — and writes the history rows,
+completeness, quality flags and the roll-up trigger in the same transaction. The sheet page, the
+Excel upload and the API are adapters that parse their input and call these functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from wuqiang.entries import policy
-from wuqiang.entries.models import EDITABLE_STATES, Change, ChangeAction, Entry, EntryState
+from wuqiang.accounts import permissions
+from wuqiang.accounts.permissions import NotAllowed
+from wuqiang.core.validators import SHORT_TEXT, plain_text
+from wuqiang.entries.models import (
+    EDITABLE_STATES,
+    Change,
+    ChangeAction,
+    ChangeSource,
+    Entry,
+    EntryExtension,
+    EntryState,
+)
 from wuqiang.entries.quality import quality_flags
 from wuqiang.entries.registry import PillarSheet, sheet_for_entry
 from wuqiang.entries.snapshots import describe_object, diff_snapshots, take_snapshot
+from wuqiang.entries.validation import InvalidSheet, SheetInput, validate_sheet
 from wuqiang.regions.models import AssessmentYear, Township, Village
+
+__all__ = ["InvalidSheet", "NotAllowed", "SheetInput", "StaleEntry"]
+
+# The longest extension municipal staff may grant at once.
+MAX_EXTENSION_DAYS = 90
 
 
 class StaleEntry(Exception):
     """Someone saved the entry after this user loaded it; their save must not be overwritten."""
 
     def __init__(self, entry: Entry) -> None:
+        self.entry = entry
         who = entry.updated_by.display_name if entry.updated_by else _("someone")
         when = date_format(localtime(entry.updated_at), "DATETIME_FORMAT") if entry.updated_at else ""
         super().__init__(
@@ -53,8 +74,10 @@ def is_complete(entry: Entry, sheet: PillarSheet) -> bool:
     return all(r.model.objects.filter(entry=entry).exists() for r in sheet.records if r.required)
 
 
-def _record(entry: Entry, actor, action: str, *, comment: str = "", at=None) -> Change:
-    return Change.objects.create(entry=entry, actor=actor, action=action, comment=comment, at=at or timezone.now())
+def _record(entry: Entry, actor, action: str, *, comment: str = "", at=None,
+            source: str = ChangeSource.WEB) -> Change:
+    return Change.objects.create(entry=entry, actor=actor, action=action, comment=comment, at=at or timezone.now(),
+                                 source=source)
 
 
 @transaction.atomic
@@ -63,15 +86,18 @@ def entry_save(
     entry: Entry,
     actor,
     expected_version: int,
-    profile_form: ModelForm,
-    record_formsets: Sequence[BaseInlineFormSet],
-    flag_explanation: str | None = None,
+    data: SheetInput,
+    source: str = ChangeSource.WEB,
+    comment: str = "",
 ) -> Entry:
-    """Persist validated forms for an entry, refusing a save based on an older version.
-    Values far from the previous year are kept but flagged (quality.py); ``flag_explanation``
-    is the clerk's note on them."""
-    policy.require(policy.edit_refusal(actor, entry))
+    """Write ``data`` to the entry (creating it on its first save), refusing a save based on an
+    older version than the stored one. Raises NotAllowed, InvalidSheet (nothing written) or
+    StaleEntry. Values far from the previous year are kept but flagged (quality.py);
+    ``data.flag_explanation`` is the clerk's note on them. ``source`` and ``comment`` (e.g. the
+    uploaded file's name) go into the history rows."""
+    permissions.require(permissions.edit_refusal(actor, entry))
     sheet = sheet_for_entry(entry)
+    clean = validate_sheet(sheet, entry, data)
     now = timezone.now()
     if entry.pk is None:
         if expected_version != 0:
@@ -92,25 +118,30 @@ def entry_save(
         )
         if not claimed:
             current = Entry.objects.select_related("updated_by", "year").get(pk=entry.pk)
-            policy.require(policy.edit_refusal(actor, current))
+            permissions.require(permissions.edit_refusal(actor, current))
             raise StaleEntry(current)
         entry.version = expected_version + 1
         entry.updated_at, entry.updated_by = now, actor
 
     before = take_snapshot(entry, sheet)
-    profile = profile_form.save(commit=False)
-    profile.entry = entry
-    profile.save()
-    for formset in record_formsets:
-        formset.instance = entry
-        formset.save()
+    if clean.profile_form is not None:
+        profile = clean.profile_form.save(commit=False)
+        profile.entry = entry
+        profile.save()
+        clean.profile_form.save_m2m()
+    for row in clean.rows:
+        obj = row.form.save(commit=False)
+        obj.entry = entry
+        obj.save()
+    for obj in clean.deletions:
+        obj.delete()
     after = take_snapshot(entry, sheet)
 
-    _write_row_changes(entry, actor, now, before, after, sheet)
+    _write_row_changes(entry, actor, now, before, after, sheet, source=source, comment=comment)
     entry.is_complete = is_complete(entry, sheet)
     entry.quality_flags = quality_flags(entry, sheet)
-    if flag_explanation is not None:
-        entry.flag_explanation = flag_explanation.strip()
+    if clean.flag_explanation is not None:
+        entry.flag_explanation = clean.flag_explanation
     Entry.objects.filter(pk=entry.pk).update(
         is_complete=entry.is_complete, quality_flags=entry.quality_flags, flag_explanation=entry.flag_explanation)
     return entry
@@ -121,11 +152,13 @@ def _reload(entry: Entry) -> Entry:
     return Entry.objects.select_related("updated_by").get(year=entry.year, pillar=entry.pillar, **lookup)
 
 
-def _write_row_changes(entry: Entry, actor, at, before, after, sheet: PillarSheet) -> None:
+def _write_row_changes(entry: Entry, actor, at, before, after, sheet: PillarSheet, *, source: str,
+                       comment: str) -> None:
     rows = diff_snapshots(before, after, sheet.profile_model._meta.label_lower)
     Change.objects.bulk_create(
         Change(
-            entry=entry, actor=actor, at=at, action=row.action, object_type=row.object_type,
+            entry=entry, actor=actor, at=at, action=row.action, object_type=row.object_type, source=source,
+            comment=comment,
             object_id=row.object_id,
             object_repr=describe_object(
                 row.object_type,
@@ -148,11 +181,12 @@ def _move(entry: Entry, *, from_states: Iterable[str], to_state: str, **values: 
 
 
 @transaction.atomic
-def entry_submit(*, entry: Entry, actor, expected_version: int | None = None) -> Entry:
-    policy.require(policy.submit_refusal(actor, entry))
+def entry_submit(*, entry: Entry, actor, expected_version: int | None = None,
+                 source: str = ChangeSource.WEB) -> Entry:
+    permissions.require(permissions.submit_refusal(actor, entry))
     filters = {} if expected_version is None else {"version": expected_version}
     now = timezone.now()
-    # Flags without an explanation stop the submission (policy); the filter re-checks it in
+    # Flags without an explanation stop the submission (permissions); the filter re-checks it in
     # the same statement that moves the state, in case someone saved meanwhile.
     explained = Q(quality_flags=[]) | ~Q(flag_explanation="")
     moved = Entry.objects.filter(explained, pk=entry.pk, state__in=EDITABLE_STATES, is_complete=True,
@@ -162,63 +196,91 @@ def entry_submit(*, entry: Entry, actor, expected_version: int | None = None) ->
     if not moved:
         raise StaleEntry(Entry.objects.select_related("updated_by").get(pk=entry.pk))
     entry.refresh_from_db()
-    _record(entry, actor, ChangeAction.SUBMITTED, at=now)
+    _record(entry, actor, ChangeAction.SUBMITTED, at=now, source=source)
     return entry
 
 
+def _changed_meanwhile() -> NotAllowed:
+    return NotAllowed(_("The entry changed state meanwhile; reload the page."))
+
+
 @transaction.atomic
-def entry_approve(*, entry: Entry, actor, comment: str = "") -> Entry:
-    policy.require(policy.review_refusal(actor, entry))
+def entry_approve(*, entry: Entry, actor, comment: str = "", source: str = ChangeSource.WEB) -> Entry:
+    permissions.require(permissions.approve_refusal(actor, entry))
+    comment = plain_text(comment, field="comment")
     now = timezone.now()
     snapshot = take_snapshot(entry, sheet_for_entry(entry))
     if not _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.APPROVED,
                  reviewed_at=now, reviewed_by=actor, review_comment=comment, approved_snapshot=snapshot):
-        raise policy.NotAllowed(_("The entry changed state meanwhile; reload the page."))
-    _record(entry, actor, ChangeAction.APPROVED, comment=comment, at=now)
+        raise _changed_meanwhile()
+    _record(entry, actor, ChangeAction.APPROVED, comment=comment, at=now, source=source)
     _after_review(entry)
     return entry
 
 
 @transaction.atomic
-def entry_return(*, entry: Entry, actor, comment: str) -> Entry:
-    policy.require(policy.review_refusal(actor, entry))
-    if not comment.strip():
-        raise policy.NotAllowed(_("Say what needs fixing when returning an entry."))
+def entry_return(*, entry: Entry, actor, comment: str, source: str = ChangeSource.WEB) -> Entry:
+    permissions.require(permissions.return_refusal(actor, entry))
+    comment = plain_text(comment, field="comment", required=True,
+                         required_message=_("Say what needs fixing when returning an entry."))
     now = timezone.now()
     if not _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.RETURNED,
-                 reviewed_at=now, reviewed_by=actor, review_comment=comment.strip()):
-        raise policy.NotAllowed(_("The entry changed state meanwhile; reload the page."))
-    _record(entry, actor, ChangeAction.RETURNED, comment=comment.strip(), at=now)
+                 reviewed_at=now, reviewed_by=actor, review_comment=comment):
+        raise _changed_meanwhile()
+    _record(entry, actor, ChangeAction.RETURNED, comment=comment, at=now, source=source)
     return entry
 
 
 @transaction.atomic
-def entry_reopen(*, entry: Entry, actor, reason: str) -> Entry:
-    policy.require(policy.reopen_refusal(actor, entry))
-    if not reason.strip():
-        raise policy.NotAllowed(_("Give the reason for reopening an approved entry."))
+def entry_reopen(*, entry: Entry, actor, reason: str, source: str = ChangeSource.WEB) -> Entry:
+    permissions.require(permissions.reopen_refusal(actor, entry))
+    reason = plain_text(reason, field="reason", required=True,
+                        required_message=_("Give the reason for reopening an approved entry."))
     now = timezone.now()
     if not _move(entry, from_states=[EntryState.APPROVED], to_state=EntryState.RETURNED,
-                 reviewed_at=now, reviewed_by=actor, review_comment=reason.strip()):
-        raise policy.NotAllowed(_("The entry changed state meanwhile; reload the page."))
-    _record(entry, actor, ChangeAction.REOPENED, comment=reason.strip(), at=now)
+                 reviewed_at=now, reviewed_by=actor, review_comment=reason):
+        raise _changed_meanwhile()
+    _record(entry, actor, ChangeAction.REOPENED, comment=reason, at=now, source=source)
     _after_review(entry)
     return entry
 
 
 @transaction.atomic
-def entries_approve_submitted(*, township: Township, year: AssessmentYear, pillar: str, actor) -> int:
+def entries_approve_submitted(*, township: Township, year: AssessmentYear, pillar: str, actor,
+                              source: str = ChangeSource.WEB) -> int:
     """Approve every submitted entry of one township and pillar at once; returns how many."""
-    policy.require(policy.bulk_review_refusal(actor, township, year))
+    from wuqiang.regions.selectors import year_settings
+
+    settings = year_settings(year=year.pk, county_id=township.county_id)
+    permissions.require(permissions.bulk_approve_refusal(actor, township, settings))
     entries = list(
         Entry.objects.select_related("year").filter(township=township, year=year, pillar=pillar,
                                                     state=EntryState.SUBMITTED)
     )
     for entry in entries:
-        entry_approve(entry=entry, actor=actor)
+        entry._year_settings = settings
+        entry_approve(entry=entry, actor=actor, source=source)
     return len(entries)
 
 
+@transaction.atomic
+def entry_extend(*, entry: Entry, actor, until: datetime.date, reason: str) -> EntryExtension:
+    """Grant an extension (lock exception) of one entry in a closed year, running to the end of
+    ``until``: the reviewer may return or reopen it and the clerk change and resubmit it."""
+    permissions.require(permissions.extension_refusal(actor, entry))
+    reason = plain_text(reason, field="reason", required=True, max_length=SHORT_TEXT, multiline_text=False,
+                        required_message=_("Say why the entry gets an extension."))
+    today = timezone.localdate()
+    if not isinstance(until, datetime.date) or not today <= until <= today + datetime.timedelta(MAX_EXTENSION_DAYS):
+        raise ValidationError({"until": _("Choose a deadline from today up to %(days)d days ahead.")
+                               % {"days": MAX_EXTENSION_DAYS}})
+    end_of_day = timezone.make_aware(datetime.datetime.combine(until, datetime.time.max))
+    extension = EntryExtension.objects.create(entry=entry, until=end_of_day, reason=reason, granted_by=actor,
+                                              granted_at=timezone.now())
+    entry._active_extension = extension
+    _record(entry, actor, ChangeAction.EXTENDED, at=extension.granted_at,
+            comment=_("until %(date)s: %(reason)s") % {"date": until.isoformat(), "reason": reason})
+    return extension
 def _after_review(entry: Entry) -> None:
     """Tell listeners (the scoring app recomputes scores) about a review decision. Sent inside
     the decision's transaction, so a whole township approved at once is one burst that the

@@ -1,9 +1,10 @@
-"""Range validators with the messages clerks read, shared by the five pillar apps.
+"""Range validators with the messages clerks read, and the form fields every pillar form uses.
 
 Model fields declare their sane range with ``at_least`` / ``at_most``; pillar forms set
 ``Meta.formfield_callback = formfield_with_model_limits`` so the form field checks the same
 range with the same message (instead of Django's generic "Ensure this value is …") and the
-browser's number input gets matching ``min``/``max``.
+browser's number input gets matching ``min``/``max``. The same callback makes yes/no fields
+refuse unknown values and free text refuse control characters, for every pillar at once.
 """
 
 from __future__ import annotations
@@ -38,9 +39,16 @@ _LIMITS = (MinValueValidator, MaxValueValidator)
 
 def formfield_with_model_limits(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
     """The default form field, with its generic range checks replaced by the model's own."""
+    from wuqiang.core.validators import multiline, single_line
+    from wuqiang.entries.forms import StrictBooleanField, YesNoField
+
+    if isinstance(db_field, models.BooleanField) and not db_field.choices:
+        kwargs.setdefault("form_class", YesNoField if db_field.null else StrictBooleanField)
     field = db_field.formfield(**kwargs)
     if field is None:
         return None
+    if isinstance(db_field, (models.CharField, models.TextField)) and isinstance(field, forms.CharField):
+        field.validators.append(multiline if isinstance(db_field, models.TextField) else single_line)
     # ``_validators`` are the ones declared on the field, without the database-range ones
     # Django adds to integer fields.
     limits = [v for v in db_field._validators if isinstance(v, _LIMITS)]

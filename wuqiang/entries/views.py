@@ -7,23 +7,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
-from wuqiang.entries import policy, selectors, services
+from wuqiang.entries import selectors, services
 from wuqiang.entries.filtersets import ChangeFilter, ReviewQueueFilter
 from wuqiang.entries.forms import EntryForms
 from wuqiang.entries.models import Entry, EntryState, Pillar
 from wuqiang.entries.quality import describe_flags
 from wuqiang.entries.registry import get_sheet
+from wuqiang.entries.validation import SheetErrors
 from wuqiang.regions.models import AssessmentYear, County, Level, Township, Village
+from wuqiang.regions.selectors import year_settings
 
 
 def _sheet_or_404(slug: str, level: Level):
@@ -50,35 +55,33 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
     assessment_year = get_object_or_404(AssessmentYear, pk=year)
     entry = selectors.entry_for(unit=unit, year=assessment_year, sheet=sheet) or services.new_entry(
         unit=unit, year=assessment_year, sheet=sheet)
-    refusal = policy.edit_refusal(request.user, entry)
+    refusal = permissions.edit_refusal(request.user, entry)
     stale_message = None
 
     if request.method == "POST":
-        if refusal:
-            messages.error(request, refusal)
+        version = _int(request.POST.get("version"))
+        if refusal or version is None:
+            messages.error(request, refusal or _("The form is incomplete; reload the page and try again."))
             return redirect(request.path)
         forms = EntryForms(sheet, entry, request.POST, editable=True)
-        version = _int(request.POST.get("version"))
-        if version is None:
-            messages.error(request, _("The form is incomplete; reload the page and try again."))
-            return redirect(request.path)
-        if forms.is_valid():
-            try:
-                services.entry_save(entry=entry, actor=request.user, expected_version=version,
-                                    profile_form=forms.profile_form, record_formsets=forms.formsets,
-                                    flag_explanation=request.POST.get("flag_explanation"))
-            except services.StaleEntry as stale:
-                stale_message = str(stale)
-            except policy.NotAllowed as refused:
-                messages.error(request, str(refused))
-                return redirect(request.path)
-            else:
-                if request.POST.get("then") == "submit":
-                    return _submit_after_save(request, entry)
-                messages.success(request, _("Saved."))
-                return redirect(request.path)
-        else:
+        data = forms.sheet_input(flag_explanation=request.POST.get("flag_explanation"))
+        try:
+            services.entry_save(entry=entry, actor=request.user, expected_version=version, data=data)
+        except services.StaleEntry as stale:
+            stale_message = str(stale)
+            forms.show_errors(SheetErrors())
+        except services.InvalidSheet as invalid:
             messages.error(request, _("Nothing was saved: correct the fields marked below."))
+            for message in forms.show_errors(invalid.errors):
+                messages.error(request, message)
+        except services.NotAllowed as refused:
+            messages.error(request, str(refused))
+            return redirect(request.path)
+        else:
+            if request.POST.get("then") == "submit":
+                return _submit_after_save(request, entry)
+            messages.success(request, _("Saved."))
+            return redirect(request.path)
     else:
         forms = EntryForms(sheet, entry, editable=refusal is None)
 
@@ -88,28 +91,46 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
         "sheet": sheet,
         "forms": forms,
         "year": entry.year,
+        "year_settings": permissions.year_of(entry),
+        "extension": permissions.active_extension(entry),
         "breadcrumbs": breadcrumbs(unit, request.user),
         "pillar_tabs": selectors.pillar_tabs(unit, entry.year) if isinstance(unit, Village) else None,
         "can_edit": refusal is None,
         "edit_refusal": refusal,
         "stale_message": stale_message,
-        "can_submit": policy.submit_refusal(request.user, entry) is None,
-        "can_review": entry.pk is not None and policy.review_refusal(request.user, entry) is None,
-        "can_reopen": entry.pk is not None and policy.reopen_refusal(request.user, entry) is None,
         "quality_flags": describe_flags(entry, sheet),
         "flag_explanation": request.POST.get("flag_explanation", entry.flag_explanation)
         if request.method == "POST" else entry.flag_explanation,
         "changes_since_approval": selectors.changes_since_approval(entry, sheet)
         if entry.pk and entry.state == EntryState.SUBMITTED else None,
     }
+    if entry.pk is not None:
+        context.update({
+            "can_approve": permissions.approve_refusal(request.user, entry) is None,
+            "can_return": permissions.return_refusal(request.user, entry) is None,
+            "can_reopen": permissions.reopen_refusal(request.user, entry) is None,
+            "can_extend": permissions.extension_refusal(request.user, entry) is None,
+            "review_refusal": _reviewer_note(request.user, entry),
+        })
     return render(request, "entries/sheet.html", context, status=409 if stale_message else 200)
+
+
+def _reviewer_note(user, entry: Entry) -> str | None:
+    """Why the county's reviewer cannot return or reopen the entry now, for them to read."""
+    if not permissions.is_reviewer_of(user, entry.county_id):
+        return None
+    if entry.state == EntryState.SUBMITTED:
+        return permissions.return_refusal(user, entry)
+    if entry.state == EntryState.APPROVED:
+        return permissions.reopen_refusal(user, entry)
+    return None
 
 
 def _submit_after_save(request: HttpRequest, entry: Entry) -> HttpResponse:
     try:
         # The version just saved: anyone else's save in between stops the submission.
         services.entry_submit(entry=entry, actor=request.user, expected_version=entry.version)
-    except (policy.NotAllowed, services.StaleEntry) as refused:
+    except (services.NotAllowed, services.StaleEntry) as refused:
         messages.warning(request, _("Saved, but not submitted: %(reason)s") % {"reason": refused})
     else:
         messages.success(request, _("Saved and submitted for review."))
@@ -120,6 +141,13 @@ def _int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
+        return None
+
+
+def _date(value: Any):
+    try:
+        return parse_date(value or "")
+    except ValueError:
         return None
 
 
@@ -138,7 +166,7 @@ def _back(request: HttpRequest, entry: Entry) -> HttpResponse:
 
 @require_POST
 def entry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """submit / approve / return / reopen one entry."""
+    """submit / approve / return / reopen / extend one entry."""
     entry = _entry_or_404(request, pk)
     text = request.POST.get("comment", "")
     try:
@@ -155,10 +183,17 @@ def entry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "reopen":
             services.entry_reopen(entry=entry, actor=request.user, reason=text)
             messages.success(request, _("Reopened: the township can change the entry again."))
+        elif action == "extend":
+            until = _date(request.POST.get("until"))
+            services.entry_extend(entry=entry, actor=request.user, until=until, reason=text)
+            messages.success(request, _("Extension granted until %(date)s.") % {"date": until})
         else:
             raise Http404("Unknown action.")
-    except (policy.NotAllowed, services.StaleEntry) as refused:
+    except (services.NotAllowed, services.StaleEntry) as refused:
         messages.error(request, str(refused))
+    except ValidationError as invalid:
+        for message in invalid.messages:
+            messages.error(request, message)
     return _back(request, entry)
 
 
@@ -169,6 +204,7 @@ def work_board(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "unit": township,
         "year": year,
+        "year_settings": year_settings(year=year.year, county_id=township.county_id),
         "breadcrumbs": breadcrumbs(township, request.user),
         "board": selectors.work_board(township=township, year=year, user=request.user),
     }
@@ -189,7 +225,7 @@ def review_queue(request: HttpRequest, code: str) -> HttpResponse:
         "filter": filterset,
         "page_obj": page,
         "pending": selectors.pending_by_township(county=county, year=year, user=request.user),
-        "is_reviewer": request.user.role == "reviewer" and request.user.county_id == county.pk,
+        "is_reviewer": permissions.is_reviewer_of(request.user, county.pk),
     }
     return render(request, "entries/review_queue.html", context)
 
@@ -207,7 +243,7 @@ def approve_township(request: HttpRequest, code: str) -> HttpResponse:
         try:
             count = services.entries_approve_submitted(township=township, year=year, pillar=pillar,
                                                         actor=request.user)
-        except policy.NotAllowed as refused:
+        except services.NotAllowed as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, _("Approved %(count)d entries of %(township)s.") % {

@@ -6,3 +6,6 @@ class RegionsConfig(AppConfig):
     name = "wuqiang.regions"
     label = "regions"
     verbose_name = _("Hierarchy and years")
+
+    def ready(self) -> None:
+        from wuqiang.regions import receivers  # noqa: F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -218,28 +220,67 @@ class YearState(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# The only moves a year makes: closing may be undone while nothing is published; publishing is final.
+YEAR_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    YearState.OPEN: (YearState.CLOSED,),
+    YearState.CLOSED: (YearState.OPEN, YearState.PUBLISHED),
+    YearState.PUBLISHED: (),
+}
+
+
 class AssessmentYear(models.Model):
-    """One yearly 五强组织 assessment: its entry window and how far it has progressed."""
+    """One year of the 五强组织 campaign, shared by every municipality; each municipality runs it
+    on its own calendar and state (MunicipalYear)."""
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    entry_opens = models.DateField(_("entry opens"))
-    entry_closes = models.DateField(_("entry closes"))
-    state = models.CharField(_("state"), max_length=12, choices=YearState, default=YearState.OPEN)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assessment year")
         verbose_name_plural = _("assessment years")
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(entry_closes__gte=models.F("entry_opens")), name="year_window_ordered"
-            ),
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="year_plausible"),
         ]
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+def default_entry_window(year: int) -> tuple[datetime.date, datetime.date]:
+    """Entry runs through the year and closes at the end of the next year's first quarter."""
+    return datetime.date(year, 1, 1), datetime.date(year + 1, 3, 31)
+
+
+class MunicipalYear(models.Model):
+    """One municipality's assessment of one year: its entry window and how far it has progressed
+    (open → closed → published). Staff of the municipality manage it; nobody else sees it."""
+
+    scope_paths = {Level.MUNICIPALITY: "municipality_id"}
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="years",
+                                     verbose_name=_("municipality"))
+    year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="municipal_years",
+                             verbose_name=_("year"))
+    entry_opens = models.DateField(_("entry opens"))
+    # The deadline announced to clerks; the state, not this date, locks entry (see accepts_clerk_edits).
+    entry_closes = models.DateField(_("entry closes"))
+    state = models.CharField(_("state"), max_length=12, choices=YearState, default=YearState.OPEN)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("year settings of a municipality")
+        verbose_name_plural = _("year settings of municipalities")
+        ordering = ["municipality", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="municipal_year_unique"),
+            models.CheckConstraint(condition=models.Q(entry_closes__gte=models.F("entry_opens")),
+                                   name="municipal_year_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} · {self.year_id}"
 
     @property
     def accepts_clerk_edits(self) -> bool:
@@ -251,6 +292,35 @@ class AssessmentYear(models.Model):
     def is_published(self) -> bool:
         return self.state == YearState.PUBLISHED
 
+    def days_left(self, today: datetime.date) -> int | None:
+        """Days until the announced deadline while the year is open (negative once it has passed)."""
+        return (self.entry_closes - today).days if self.state == YearState.OPEN else None
+
     def clean(self) -> None:
         if self.entry_opens and self.entry_closes and self.entry_closes < self.entry_opens:
             raise ValidationError({"entry_closes": _("The entry window must close after it opens.")})
+
+
+class YearStateChange(models.Model):
+    """One move of a municipality's year between states: who, when, from, to, and why."""
+
+    scope_paths = {Level.MUNICIPALITY: "municipal_year__municipality_id"}
+
+    municipal_year = models.ForeignKey(MunicipalYear, on_delete=models.CASCADE, related_name="state_changes",
+                                       verbose_name=_("year settings"))
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+",
+                              verbose_name=_("who"))
+    from_state = models.CharField(_("from"), max_length=12, choices=YearState)
+    to_state = models.CharField(_("to"), max_length=12, choices=YearState)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("year state change")
+        verbose_name_plural = _("year state changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.municipal_year} {self.from_state} → {self.to_state}"

@@ -6,8 +6,18 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
-from wuqiang.regions.models import County, Municipality, Township, Village
+from wuqiang.accounts.scope import Scope
+from wuqiang.regions.models import (
+    County,
+    Level,
+    Municipality,
+    MunicipalYear,
+    Township,
+    Village,
+    default_entry_window,
+)
 
 
 def _count_of(model: Any, fk: str) -> Coalesce:
@@ -40,3 +50,48 @@ def villages_of(township: Township, user: Any) -> QuerySet[Village]:
 
 def municipalities_for(user: Any) -> QuerySet[Municipality]:
     return Municipality.objects.visible_to(user).annotate(n_counties=_count_of(County, "municipality"))
+
+
+def year_settings(*, year: int, municipality_id: int | None = None, county_id: int | None = None) -> MunicipalYear:
+    """A municipality's settings for a year (state, entry window), by the municipality or by one of
+    its counties; created with the defaults when the hierarchy was loaded without them (the
+    rows are normally made when the year or the municipality is created)."""
+    if municipality_id is None:
+        found = MunicipalYear.objects.filter(year_id=year, municipality__counties=county_id).first()
+        if found is not None:
+            return found
+        municipality_id = County.objects.values_list("municipality_id", flat=True).get(pk=county_id)
+    opens, closes = default_entry_window(year)
+    settings, _created = MunicipalYear.objects.get_or_create(
+        municipality_id=municipality_id, year_id=year, defaults={"entry_opens": opens, "entry_closes": closes})
+    return settings
+
+
+def municipality_of(unit: Any) -> Municipality:
+    """The municipality a unit belongs to (uses the relations already selected on the unit)."""
+    return unit if isinstance(unit, Municipality) else unit.ancestors()[0]
+
+
+# From a municipality down to each level's units: which municipality a scope lies in.
+_MUNICIPALITY_CONTAINS = {
+    Level.MUNICIPALITY: "pk",
+    Level.COUNTY: "counties",
+    Level.TOWNSHIP: "counties__townships",
+    Level.VILLAGE: "counties__villages",
+}
+
+
+def home_municipality_or_404(user: Any, code: str) -> Municipality:
+    """The municipality ``code`` if the user works inside it — its staff, or a reviewer or clerk
+    of one of its units, or an admin — for what a whole city shares (its scheme, its
+    demonstration list); 404 otherwise, like any unit outside the user's scope."""
+    scope = Scope.of(user)
+    queryset = Municipality.objects.filter(code=code)
+    if not scope.everything:
+        if scope.nothing:
+            raise Http404("No municipality matches the given query.")
+        queryset = queryset.filter(**{_MUNICIPALITY_CONTAINS[scope.level]: scope.unit_id})
+    municipality = queryset.first()
+    if municipality is None:
+        raise Http404("No municipality matches the given query.")
+    return municipality

@@ -7,6 +7,7 @@ app_name = "regions"
 urlpatterns = [
     path("municipalities/", views.MunicipalityListView.as_view(), name="municipality-list"),
     path("municipalities/<str:code>/", views.MunicipalityDetailView.as_view(), name="municipality"),
+    path("municipalities/<str:code>/years/", views.municipality_years, name="years"),
     path("counties/<str:code>/", views.CountyDetailView.as_view(), name="county"),
     path("townships/<str:code>/", views.TownshipDetailView.as_view(), name="township"),
     path("villages/<str:code>/", views.VillageDetailView.as_view(), name="village"),

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
+from wuqiang.accounts import permissions
+from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import ScopedObjectMixin, breadcrumbs
-from wuqiang.regions import selectors
-from wuqiang.regions.models import County, Municipality, Township, Village
+from wuqiang.regions import selectors, services
+from wuqiang.regions.models import (
+    YEAR_TRANSITIONS,
+    County,
+    Municipality,
+    MunicipalYear,
+    Township,
+    Village,
+    YearState,
+    YearStateChange,
+)
 
 
 class MunicipalityListView(ListView):
@@ -86,3 +105,54 @@ class VillageDetailView(UnitDetailView):
         year = selected_year(self.request)
         context["pillar_tabs"] = pillar_tabs(self.object, year) if year else None
         return context
+
+
+@require_http_methods(["GET", "POST"])
+def municipality_years(request: HttpRequest, code: str) -> HttpResponse:
+    """A municipality's assessment years: state, entry window, the extensions running and the
+    record of state changes. Only its staff (and admins) see it; they change it here."""
+    from wuqiang.entries.models import EntryExtension
+
+    municipality = get_visible_or_404(Municipality.objects.all(), request.user, code=code)
+    years = list(MunicipalYear.objects.visible_to(request.user).filter(municipality=municipality)
+                 .select_related("year").order_by("-year_id"))
+    if request.method == "POST":
+        year = next((y for y in years if str(y.year_id) == request.POST.get("year", "")), None)
+        if year is None:
+            raise Http404("No such year.")
+        try:
+            if request.POST.get("action") == "window":
+                services.year_set_window(year=year, actor=request.user,
+                                         entry_opens=_date(request.POST.get("entry_opens")),
+                                         entry_closes=_date(request.POST.get("entry_closes")))
+                messages.success(request, _("The entry window of %(year)s is saved.") % {"year": year.year_id})
+            else:
+                changed = services.year_set_state(year=year, actor=request.user,
+                                                  to_state=request.POST.get("state", ""),
+                                                  note=request.POST.get("note", ""))
+                messages.success(request, _("%(year)s is now %(state)s.") % {
+                    "year": changed.year_id, "state": changed.get_state_display()})
+        except permissions.NotAllowed as refused:
+            messages.error(request, str(refused))
+        except ValidationError as invalid:
+            for message in invalid.messages:
+                messages.error(request, message)
+        return redirect("regions:years", code=code)
+    rows = [{"year": y, "moves": [(state, dict(YearState.choices)[state]) for state in YEAR_TRANSITIONS[y.state]],
+             "can_manage": permissions.year_manage_refusal(request.user, y) is None} for y in years]
+    extensions = (EntryExtension.objects.visible_to(request.user).active()
+                  .filter(entry__county__municipality=municipality)
+                  .select_related("entry__village", "entry__township", "granted_by").order_by("until")[:200])
+    changes = (YearStateChange.objects.visible_to(request.user).filter(municipal_year__municipality=municipality)
+               .select_related("municipal_year", "actor")[:50])
+    return render(request, "regions/municipality_years.html", {
+        "unit": municipality, "breadcrumbs": breadcrumbs(municipality, request.user), "rows": rows,
+        "extensions": extensions, "changes": changes,
+    })
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None

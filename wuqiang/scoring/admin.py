@@ -1,7 +1,10 @@
-"""Admin for operators: schemes (edited by municipal staff on the portal), runs and results."""
+"""Admin for operators to look things up: schemes (edited by municipal staff on the portal
+through the scheme service), runs, nominations and results (written by the roll-up). Nothing
+here is changed in the admin."""
 
 from django.contrib import admin
 
+from wuqiang.entries.admin import ReadOnlyAdmin
 from wuqiang.scoring.models import (
     CountyScorecard,
     DemonstrationNomination,
@@ -15,47 +18,54 @@ from wuqiang.scoring.models import (
 )
 
 
-class SchemeIndicatorInline(admin.TabularInline):
-    model = SchemeIndicator
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SchemeIndicatorInline(ReadOnlyInline):
+    model = SchemeIndicator
     fields = ("position", "code", "pillar", "name", "rule", "params", "points")
 
 
-class SchemeVetoInline(admin.TabularInline):
+class SchemeVetoInline(ReadOnlyInline):
     model = SchemeVeto
-    extra = 0
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
-    list_display = ("year", "copied_from", "exemplary_total", "pass_total", "basic_total", "updated_at")
+class SchemeAdmin(ReadOnlyAdmin):
+    list_display = ("municipality", "year", "copied_from", "exemplary_total", "pass_total", "basic_total",
+                    "updated_at")
+    list_filter = ("municipality", "year")
     inlines = [SchemeIndicatorInline, SchemeVetoInline]
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(admin.ModelAdmin):
-    list_display = ("pk", "year", "county", "state", "progress", "created_at", "finished_at", "triggered_by")
-    list_filter = ("state", "year")
-    readonly_fields = [f.name for f in RollupRun._meta.fields]
+class RollupRunAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "municipality", "year", "county", "state", "progress", "created_at", "finished_at",
+                    "triggered_by")
+    list_filter = ("state", "municipality", "year")
 
 
 @admin.register(DemonstrationNomination)
-class DemonstrationNominationAdmin(admin.ModelAdmin):
+class DemonstrationNominationAdmin(ReadOnlyAdmin):
     list_display = ("year", "village", "status", "decided_by", "decided_at")
     list_filter = ("year", "status")
     raw_id_fields = ("village",)
 
 
-class ReadOnlyScorecardAdmin(admin.ModelAdmin):
+class ReadOnlyScorecardAdmin(ReadOnlyAdmin):
     """Scorecards are written only by the roll-up."""
 
     list_filter = ("year",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VillageScorecard)

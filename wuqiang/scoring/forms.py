@@ -9,8 +9,9 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from wuqiang.core.validators import finite_decimal
 from wuqiang.scoring.models import Rule, Scheme, SchemeIndicator, VetoCode
-from wuqiang.scoring.services import THRESHOLD_FIELDS
+from wuqiang.scoring.services import MAX_PARAMETER, MAX_POINTS, THRESHOLD_FIELDS
 
 
 class SchemeSettingsForm(forms.Form):
@@ -42,21 +43,28 @@ class SchemeSettingsForm(forms.Form):
 
 
 def _parse_bands(text: str) -> list[list[float]]:
-    """"0:0; 10:4; 20:7" → [[0, 0], [10, 4], [20, 7]]."""
+    """"0:0; 10:4; 20:7" → [[0, 0], [10, 4], [20, 7]]; ValueError for anything else (NaN and
+    infinities included: a band must be a finite number)."""
     bands = []
     for part in text.replace("，", ";").replace(",", ";").split(";"):
         if not part.strip():
             continue
         threshold, _sep, points = part.partition(":")
-        bands.append([float(Decimal(threshold.strip())), float(Decimal(points.strip()))])
+        values = [finite_decimal(threshold, low=-MAX_PARAMETER, high=MAX_PARAMETER),
+                  finite_decimal(points, low=Decimal(0), high=MAX_POINTS)]
+        if None in values:
+            raise ValueError(part)
+        bands.append([float(v) for v in values])
     return sorted(bands)
 
 
 class SchemeIndicatorForm(forms.ModelForm):
     """One indicator's points and the parameters of its rule (the rule itself is fixed)."""
 
-    low = forms.DecimalField(label=_("from"), required=False, decimal_places=4)
-    high = forms.DecimalField(label=_("to"), required=False, decimal_places=4)
+    low = forms.DecimalField(label=_("from"), required=False, max_digits=14, decimal_places=4,
+                             min_value=-MAX_PARAMETER, max_value=MAX_PARAMETER)
+    high = forms.DecimalField(label=_("to"), required=False, max_digits=14, decimal_places=4,
+                              min_value=-MAX_PARAMETER, max_value=MAX_PARAMETER)
     none_full = forms.BooleanField(label=_("none = full"), required=False)
     bands = forms.CharField(label=_("bands"), required=False, help_text=_("threshold:points; …, e.g. 0:0; 10:4"))
 

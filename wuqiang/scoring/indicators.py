@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.expressions import Combinable, Expression
@@ -48,6 +49,13 @@ class IndicatorDef:
     function: IndicatorFn
     kind: str
     description: str | Promise
+    # For indicators whose rows also carry ``basis`` (a short code) and ``reference`` (a number):
+    # turns them into the "why" the village scorecard shows, e.g. which pay standard applied.
+    explain: Callable[[str, Any], str] | None = None
+
+    @property
+    def basis(self) -> bool:
+        return self.explain is not None
 
 
 @dataclass(frozen=True)
@@ -69,11 +77,13 @@ VETOES: dict[str, VetoDef] = {}
 FIGURES: dict[str, FigureDef] = {}
 
 
-def indicator(code: str, *, pillar: str, kind: str = Kind.RATIO, description: str | Promise = ""):
-    """Register ``(year) -> QuerySet[village_id, value]`` as the value of indicator ``code``."""
+def indicator(code: str, *, pillar: str, kind: str = Kind.RATIO, description: str | Promise = "",
+              explain: Callable[[str, Any], str] | None = None):
+    """Register ``(year) -> QuerySet[village_id, value]`` as the value of indicator ``code``
+    (with ``explain``: rows also carry ``basis`` and ``reference``, stored beside the value)."""
 
     def register(function: IndicatorFn) -> IndicatorFn:
-        INDICATORS[code] = IndicatorDef(code, str(pillar), function, kind, description)
+        INDICATORS[code] = IndicatorDef(code, str(pillar), function, kind, description, explain)
         return function
 
     return register

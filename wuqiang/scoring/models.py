@@ -50,13 +50,24 @@ def _points_field(verbose_name, **kwargs) -> models.DecimalField:
 
 
 class Scheme(models.Model):
-    """The scoring scheme of one assessment year: indicators, points, vetoes and grade lines.
+    """One municipality's scoring scheme for one assessment year: indicators, points, vetoes and
+    grade lines.
 
-    Copied from the previous year when a year starts, editable by municipal staff until the
-    year is published, frozen afterwards."""
+    Copied from the municipality's previous year when first needed, editable by its municipal
+    staff until the municipality publishes the year, frozen afterwards. Read by everyone inside
+    the municipality (a village scorecard explains its points by it)."""
 
-    year = models.OneToOneField("regions.AssessmentYear", on_delete=models.CASCADE, primary_key=True,
-                                related_name="scheme", verbose_name=_("year"))
+    scope_paths = {
+        Level.MUNICIPALITY: "municipality_id",
+        Level.COUNTY: "municipality__counties",
+        Level.TOWNSHIP: "municipality__counties__townships",
+        Level.VILLAGE: "municipality__counties__villages",
+    }
+
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="schemes",
+                                     verbose_name=_("municipality"))
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="schemes",
+                             verbose_name=_("year"))
     copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("copied from"))
     pillar_total = _points_field(_("points per pillar"), default=PILLAR_TOTAL, editable=False)
@@ -68,10 +79,13 @@ class Scheme(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("updated by"), editable=False)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("scoring scheme")
         verbose_name_plural = _("scoring schemes")
-        ordering = ["-year"]
+        ordering = ["municipality", "-year"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="scheme_unique_per_municipality")]
 
     def __str__(self) -> str:
         return str(_("Scoring scheme %(year)s") % {"year": self.year_id})
@@ -150,6 +164,10 @@ class VillageIndicatorScore(models.Model):
     # NULL means "none" (a ratio with nothing to count); the rule says what that scores.
     value = models.FloatField(_("value"), null=True)
     points = _points_field(_("points"))
+    # What the value was measured against, where the indicator says (S1: which pay standard
+    # applied and which pillar stated the 一肩挑 fact); codes explained by the indicator's registry.
+    basis = models.CharField(_("basis"), max_length=32, blank=True, default="")
+    reference = models.DecimalField(_("reference value"), max_digits=14, decimal_places=2, null=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -440,8 +458,13 @@ class RunState(models.TextChoices):
 
 
 class RollupRun(models.Model):
-    """One computation of a year's scorecards (or one county's): its progress and outcome."""
+    """One computation of a municipality's (or one county's) scorecards for a year: its progress
+    and outcome. Seen by the municipality's staff only."""
 
+    scope_paths = {Level.MUNICIPALITY: "municipality_id"}
+
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"))
     year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("year"))
     county = models.ForeignKey("regions.County", on_delete=models.CASCADE, null=True, blank=True,
@@ -455,11 +478,13 @@ class RollupRun(models.Model):
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("triggered by"))
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("roll-up run")
         verbose_name_plural = _("roll-up runs")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["year", "state", "finished_at"], name="rollup_run_latest_idx")]
+        indexes = [models.Index(fields=["municipality", "year", "state", "finished_at"], name="rollup_run_latest_idx")]
 
     def __str__(self) -> str:
         return f"{self.year_id} {self.county_id or ''} {self.state}"

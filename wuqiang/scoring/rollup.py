@@ -35,7 +35,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from wuqiang.entries.models import Entry, EntryState, Pillar
-from wuqiang.regions.models import AssessmentYear, County, Village
+from wuqiang.regions.models import County, Municipality, MunicipalYear, Village
+from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring import indicators as registry
 from wuqiang.scoring.models import (
     CountyScorecard,
@@ -135,12 +136,19 @@ def grade_sql(scheme: Scheme, prefix: str = "") -> str:
 
 
 class _Runner:
-    """Executes one roll-up's statements on one cursor and counts them."""
+    """Executes one roll-up's statements on one cursor and counts them. A run covers one
+    municipality (with its own scheme), or one county of it and everything above the county."""
 
-    def __init__(self, year: int, county: County | None, progress: Progress | None, scheme: Scheme | None = None):
+    def __init__(self, year: int, municipality: Municipality, county: County | None, progress: Progress | None,
+                 scheme: Scheme):
         self.year = year
         self.scheme = scheme
+        self.municipality = municipality
         self.county = county
+        # Literal ids: a municipality has a few dozen counties at most, and a literal list lets
+        # every statement filter the county column it already has, without a join.
+        self.county_ids = [county.pk] if county else list(
+            County.objects.filter(municipality=municipality).order_by("pk").values_list("pk", flat=True))
         self.progress = progress or (lambda pct, msg: None)
         self.statements = 0
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -150,11 +158,24 @@ class _Runner:
         self.statements += 1
         self.cursor.execute(sql, tuple(params))
 
+    @property
+    def counties_sql(self) -> str:
+        """The run's county ids as an SQL list (integers from our own query, never user input)."""
+        return ", ".join(str(int(pk)) for pk in self.county_ids) or "NULL"
+
     def village_filter(self, column: str) -> tuple[str, tuple]:
-        """``AND column IN (the county's villages)`` for a county run, nothing otherwise."""
-        if self.county is None:
-            return "", ()
-        return f" AND {column} IN (SELECT id FROM {_table(Village)} WHERE county_id = %s)", (self.county.pk,)
+        """``AND column IN (the run's villages)``, for tables that carry only the village."""
+        return f" AND {column} IN (SELECT id FROM {_table(Village)} WHERE county_id IN ({self.counties_sql}))", ()
+
+    def scoped(self, queryset: QuerySet) -> tuple[str, tuple, bool]:
+        """An indicator's queryset compiled for the run's villages only. Entry-based querysets
+        (all of them today) are filtered inside, so nothing outside the run is computed; the
+        flag says whether the caller must still filter the result by village."""
+        if queryset.model is Entry:
+            sql, params = compile_queryset(queryset.filter(county_id__in=self.county_ids))
+            return sql, params, False
+        sql, params = compile_queryset(queryset)
+        return sql, params, True
 
     # 1 -------------------------------------------------------------------------------------
     def delete_old(self) -> None:
@@ -162,26 +183,27 @@ class _Runner:
             where, params = self.village_filter("village_id")
             self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s{where}", (self.year, *params))
         for model in (VillageScorecard, TownshipScorecard):
-            if self.county is None:
-                self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s", (self.year,))
-            else:
-                self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s AND county_id = %s",
-                             (self.year, self.county.pk))
+            self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s AND county_id IN ({self.counties_sql})",
+                         (self.year,))
         # Counties are ranked against each other and the municipality sums them all: both are
-        # recomputed whole even for a one-county run (a few hundred rows at most).
+        # recomputed whole even for a one-county run (a few dozen rows at most).
         for model in (CountyScorecard, MunicipalScorecard):
-            self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s", (self.year,))
+            self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s AND municipality_id = %s",
+                         (self.year, self.municipality.pk))
 
     # 2 -------------------------------------------------------------------------------------
     def insert_indicator(self, indicator: SchemeIndicator, definition: registry.IndicatorDef) -> None:
-        sql, params = compile_queryset(definition.function(self.year))
-        where, where_params = self.village_filter("q.village_id")
+        sql, params, outer = self.scoped(definition.function(self.year))
+        where, where_params = self.village_filter("q.village_id") if outer else ("", ())
+        # Indicators that explain their value (S1: which pay standard applied) store how.
+        basis = ("q.basis", "q.reference") if definition.basis else ("''", "NULL")
         # A materialised CTE: the rule's CASE names the value several times, and an inlined
         # subquery would evaluate the indicator's correlated subqueries once per mention.
         self.execute(
             f"WITH q AS MATERIALIZED ({sql}) "
-            f"INSERT INTO {_table(VillageIndicatorScore)} (year_id, village_id, code, pillar, value, points) "
-            f"SELECT %s, q.village_id, %s, %s, q.value, {points_sql(indicator, 'q.value')} "
+            f"INSERT INTO {_table(VillageIndicatorScore)} "
+            f"(year_id, village_id, code, pillar, value, points, basis, reference) "
+            f"SELECT %s, q.village_id, %s, %s, q.value, {points_sql(indicator, 'q.value')}, {basis[0]}, {basis[1]} "
             f"FROM q "
             f"INNER JOIN {_table(Entry)} e ON e.village_id = q.village_id AND e.year_id = %s "
             f"AND e.pillar = %s AND e.state = %s "
@@ -193,8 +215,8 @@ class _Runner:
 
     # 3 -------------------------------------------------------------------------------------
     def insert_veto(self, code: str, definition: registry.VetoDef) -> None:
-        sql, params = compile_queryset(definition.function(self.year))
-        where, where_params = self.village_filter("q.village_id")
+        sql, params, outer = self.scoped(definition.function(self.year))
+        where, where_params = self.village_filter("q.village_id") if outer else ("", ())
         self.execute(
             f"INSERT INTO {_table(VillageVeto)} (year_id, village_id, code) "
             f"SELECT DISTINCT %s, q.village_id, %s FROM ({sql}) q WHERE q.village_id IS NOT NULL{where}",
@@ -220,26 +242,27 @@ class _Runner:
             select = ", ".join(
                 f"{f'SUM({values[c]})' if grouped and c in values else values.get(c, default[c])} AS {c}"
                 for c in sums)
-            filter_sql, filter_params = self.village_filter("village_id")
             group = " GROUP BY village_id" if grouped else ""
-            return (f"SELECT village_id, {select} FROM {source} WHERE 1 = 1{where}{filter_sql}{group}",
-                    (*params, *filter_params))
+            return f"SELECT village_id, {select} FROM {source} WHERE 1 = 1{where}{group}", params
 
+        in_run, _none = self.village_filter("village_id")
         branches = [
-            branch(f"(SELECT id AS village_id FROM {_table(Village)}) vv", {}),
+            branch(f"(SELECT id AS village_id FROM {_table(Village)} WHERE county_id IN ({self.counties_sql})) vv", {}),
             branch(_table(VillageIndicatorScore),
                    {**{p: f"CASE WHEN pillar = {_str(p)} THEN points ELSE 0 END" for p in pillars}, "total": "points"},
-                   " AND year_id = %s", (self.year,), grouped=True),
+                   f" AND year_id = %s{in_run}", (self.year,), grouped=True),
             # Entries are unique per (village, year, pillar): one row is one approved pillar.
             branch(_table(Entry), {"approved_pillars": "1"},
-                   " AND year_id = %s AND state = %s AND village_id IS NOT NULL", (self.year, EntryState.APPROVED),
-                   grouped=True),
+                   f" AND year_id = %s AND state = %s AND village_id IS NOT NULL"
+                   f" AND county_id IN ({self.counties_sql})",
+                   (self.year, EntryState.APPROVED), grouped=True),
             branch(_table(VillageVeto), {f"v_{c}": f"CASE WHEN code = {_str(c)} THEN 1 ELSE 0 END"
-                                         for c in VetoCode.values}, " AND year_id = %s", (self.year,)),
+                                         for c in VetoCode.values}, f" AND year_id = %s{in_run}", (self.year,)),
         ]
         for i, definition in enumerate(registry.FIGURES.values()):
-            sql, params = compile_queryset(definition.function(self.year))
-            branches.append(branch(f"({sql}) f{i}", {c: f"f{i}.{c}" for c in definition.columns}, params=params))
+            sql, params, outer = self.scoped(definition.function(self.year))
+            branches.append(branch(f"({sql}) f{i}", {c: f"f{i}.{c}" for c in definition.columns},
+                                   in_run if outer else "", params=params))
         union = " UNION ALL ".join(sql for sql, _ in branches)
         union_params = tuple(p for _, params in branches for p in params)
         aggregate = ", ".join(
@@ -273,15 +296,15 @@ class _Runner:
     # 5 -------------------------------------------------------------------------------------
     def grade_villages(self, scheme: Scheme) -> None:
         """Regrade stored village scorecards without recomputing them (same CASE as the insert)."""
-        where = " AND county_id = %s" if self.county else ""
-        self.execute(f"UPDATE {_table(VillageScorecard)} SET grade = {grade_sql(scheme)} WHERE year_id = %s{where}",
-                     (self.year, *([self.county.pk] if self.county else [])))
+        self.execute(f"UPDATE {_table(VillageScorecard)} SET grade = {grade_sql(scheme)} "
+                     f"WHERE year_id = %s AND county_id IN ({self.counties_sql})", (self.year,))
 
     # 6 -------------------------------------------------------------------------------------
     def insert_units(self, model, unit: str, carried: list[str], parent: str | None, *, county_only: bool) -> None:
         """Aggregate village scorecards to one level. ``unit`` is the village scorecard column
         naming the unit, ``carried`` the ancestor columns stored alongside, ``parent`` the
-        column siblings share (None: all units of the level are siblings)."""
+        column siblings share (None: the unit has no siblings under the same scheme, so no rank).
+        ``county_only``: the run's counties only (townships), else the run's whole municipality."""
         pillars = Pillar.values
         figure_sums = ", ".join(f"SUM({f}) AS {f}" for f in Figures.FIGURE_FIELDS)
         grade_counts = ", ".join(f"SUM(CASE WHEN grade = {_str(g)} THEN 1 ELSE 0 END) AS n_{g}" for g in Grade.values)
@@ -291,19 +314,20 @@ class _Runner:
             f"{', '.join(f'ROUND(AVG({p}), 2) AS mean_{p}' for p in pillars)}, {grade_counts}, "
             f"ROUND(AVG(approved_pillars) * 20.0, 2) AS mean_completeness, "
             f"SUM(CASE WHEN vetoes <> '' THEN 1 ELSE 0 END) AS veto_villages, {figure_sums} "
-            f"FROM {_table(VillageScorecard)} WHERE year_id = %s"
-            f"{' AND county_id = %s' if county_only else ''} GROUP BY {', '.join(group)}"
+            f"FROM {_table(VillageScorecard)} WHERE year_id = %s AND "
+            f"{f'county_id IN ({self.counties_sql})' if county_only else 'municipality_id = %s'} "
+            f"GROUP BY {', '.join(group)}"
         )
         values = ["villages", "mean_total", *(f"mean_{p}" for p in pillars), *(f"n_{g}" for g in Grade.values),
                   "mean_completeness", "veto_villages", *Figures.FIGURE_FIELDS]
-        partition = f"PARTITION BY a.{parent} " if parent else ""
+        rank = f"RANK() OVER (PARTITION BY a.{parent} ORDER BY a.mean_total DESC)" if parent else "NULL"
         columns = ["year_id", *group, *values, "rank", "total_change", "computed_at"]
         self.execute(
             f"INSERT INTO {_table(model)} ({', '.join(columns)}) "
             f"SELECT %s, {', '.join(f'a.{c}' for c in group)}, {', '.join(f'a.{c}' for c in values)}, "
-            f"RANK() OVER ({partition}ORDER BY a.mean_total DESC), a.mean_total - p.mean_total, %s "
+            f"{rank}, a.mean_total - p.mean_total, %s "
             f"FROM ({inner}) a LEFT JOIN {_table(model)} p ON p.year_id = %s AND p.{unit} = a.{unit}",
-            (self.year, self.now, self.year, *([self.county.pk] if county_only else []), self.year - 1),
+            (self.year, self.now, self.year, *([] if county_only else [self.municipality.pk]), self.year - 1),
         )
 
     def analyze(self, *models) -> None:
@@ -313,25 +337,55 @@ class _Runner:
             for model in models:
                 self.execute(f"ANALYZE {_table(model)}")
 
-    def refresh_next_year_change(self, model, unit: str, total: str) -> None:
-        """Next year's rows compare against this year's: keep their change column true."""
+    def refresh_next_year_change(self, model, unit: str, total: str, *, by_county: bool) -> None:
+        """Next year's rows of the run's scope compare against this year's: keep their change
+        column true."""
         table = _table(model)
+        scope = f"county_id IN ({self.counties_sql})" if by_county else "municipality_id = %s"
         self.execute(
             f"UPDATE {table} SET total_change = {total} - (SELECT p.{total} FROM {table} p "
-            f"WHERE p.year_id = %s AND p.{unit} = {table}.{unit}) WHERE year_id = %s",
-            (self.year, self.year + 1),
+            f"WHERE p.year_id = %s AND p.{unit} = {table}.{unit}) WHERE year_id = %s AND {scope}",
+            (self.year, self.year + 1, *([] if by_county else [self.municipality.pk])),
         )
 
 
-def rollup_year(year: int, *, county_code: str | None = None, progress: Progress | None = None,
-                force: bool = False) -> RollupResult:
-    """Recompute the stored scorecards of ``year`` (or of one county and everything above
-    it), atomically and idempotently. A published year that already has scorecards is
-    frozen: it is recomputed only with ``force``."""
-    from wuqiang.scoring.services import scheme_for_year
-
+def rollup_year(year: int, *, municipality_code: str | None = None, county_code: str | None = None,
+                progress: Progress | None = None, force: bool = False) -> RollupResult:
+    """Recompute the stored scorecards of ``year``: of one county (and everything above it), of
+    one municipality, or of every municipality, each with its own scheme, each atomically and
+    idempotently in its own transaction. A municipality that has published the year and has
+    scorecards is frozen: recomputed only with ``force``; asked for explicitly it is refused,
+    and among all municipalities it is left out (refused when all are)."""
     started = time.perf_counter()
     result = RollupResult(year=year, county=county_code)
+    county = County.objects.select_related("municipality").get(code=county_code) if county_code else None
+    if county is not None:
+        municipalities = [county.municipality]
+    elif municipality_code:
+        municipalities = [Municipality.objects.get(code=municipality_code)]
+    else:
+        municipalities = list(Municipality.objects.order_by("code"))
+    refused: list[str] = []
+    for municipality in municipalities:
+        try:
+            _rollup_municipality(result, municipality, county, progress, force)
+        except RollupRefused as refusal:
+            if municipality_code or county_code or len(municipalities) == 1:
+                raise
+            refused.append(str(refusal))
+    if refused and len(refused) == len(municipalities):
+        raise RollupRefused(refused[0])
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _rollup_municipality(result: RollupResult, municipality: Municipality, county: County | None,
+                         progress: Progress | None, force: bool) -> None:
+    """One municipality's (or one of its counties') roll-up in one transaction, counted into
+    ``result``."""
+    from wuqiang.scoring.services import scheme_for
+
+    year = result.year
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # The results can always be recomputed: a crash just after commit may lose this run
@@ -340,14 +394,14 @@ def rollup_year(year: int, *, county_code: str | None = None, progress: Progress
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 cursor.execute("SET LOCAL work_mem TO '64MB'")
-        # Serialises roll-ups of one year on PostgreSQL (SQLite serialises writers anyway).
-        assessment_year = AssessmentYear.objects.select_for_update().get(pk=year)
-        if (assessment_year.is_published and not force
-                and VillageScorecard.objects.filter(year_id=year).exists()):
-            raise RollupRefused(f"The {year} assessment is published; its scores are frozen.")
-        county = County.objects.get(code=county_code) if county_code else None
-        scheme = scheme_for_year(year)
-        runner = _Runner(year, county, progress, scheme)
+        # Serialises roll-ups of one municipality's year on PostgreSQL (SQLite serialises writers).
+        settings = year_settings(year=year, municipality_id=municipality.pk)
+        settings = MunicipalYear.objects.select_for_update().get(pk=settings.pk)
+        if (settings.is_published and not force
+                and VillageScorecard.objects.filter(year_id=year, municipality_id=municipality.pk).exists()):
+            raise RollupRefused(f"The {year} assessment of {municipality.code} is published; its scores are frozen.")
+        scheme = scheme_for(municipality_id=municipality.pk, year=year)
+        runner = _Runner(year, municipality, county, progress, scheme)
         runner.progress(2, "deleting previous results")
         runner.delete_old()
 
@@ -356,7 +410,8 @@ def rollup_year(year: int, *, county_code: str | None = None, progress: Progress
             definition = registry.indicator_def(indicator.code)
             if definition is None:
                 result.skipped.append(indicator.code)
-                logger.warning("Scheme %s has indicator %s with no registered function", year, indicator.code)
+                logger.warning("Scheme %s of %s has indicator %s with no registered function", year,
+                               municipality.code, indicator.code)
                 continue
             runner.insert_indicator(indicator, definition)
             runner.progress(5 + round(60 * n / max(len(items), 1)), f"indicator {indicator.code}")
@@ -370,17 +425,13 @@ def rollup_year(year: int, *, county_code: str | None = None, progress: Progress
         runner.insert_villages()
         runner.progress(85, "townships, counties, municipality")
         runner.insert_units(TownshipScorecard, "township_id", ["county_id", "municipality_id"], "county_id",
-                            county_only=county is not None)
+                            county_only=True)
         runner.insert_units(CountyScorecard, "county_id", ["municipality_id"], "municipality_id", county_only=False)
         runner.insert_units(MunicipalScorecard, "municipality_id", [], None, county_only=False)
-        runner.refresh_next_year_change(VillageScorecard, "village_id", "total")
-        for model, unit in ((TownshipScorecard, "township_id"), (CountyScorecard, "county_id"),
-                            (MunicipalScorecard, "municipality_id")):
-            runner.refresh_next_year_change(model, unit, "mean_total")
+        runner.refresh_next_year_change(VillageScorecard, "village_id", "total", by_county=True)
+        runner.refresh_next_year_change(TownshipScorecard, "township_id", "mean_total", by_county=True)
+        runner.refresh_next_year_change(CountyScorecard, "county_id", "mean_total", by_county=False)
+        runner.refresh_next_year_change(MunicipalScorecard, "municipality_id", "mean_total", by_county=False)
         runner.cursor.close()
-        result.statements = runner.statements
-        villages = Village.objects.all()
-        result.villages = villages.filter(county=county).count() if county else villages.count()
-    result.seconds = time.perf_counter() - started
-    return result
-
+        result.villages += Village.objects.filter(county_id__in=runner.county_ids).count()
+        result.statements += runner.statements

@@ -10,8 +10,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from wuqiang.accounts.models import Role
-from wuqiang.accounts.scope import Scope
 from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import County, Municipality, Township, Village
 from wuqiang.scoring import indicators as registry
@@ -32,11 +30,6 @@ from wuqiang.scoring.models import (
 SCORECARD_OF = {Municipality: MunicipalScorecard, County: CountyScorecard, Township: TownshipScorecard,
                 Village: VillageScorecard}
 VILLAGE_COLUMN_OF = {Municipality: "municipality", County: "county", Township: "township", Village: "village"}
-
-
-def is_municipal_staff(user: Any) -> bool:
-    """Municipal staff and admins run roll-ups, edit schemes and name demonstration villages."""
-    return user.is_authenticated and (user.role in (Role.MUNICIPAL, Role.ADMIN) or Scope.of(user).everything)
 
 
 def unit_scorecard(unit: Any, year: int) -> Any | None:
@@ -62,9 +55,10 @@ def failing_villages(unit: Any, year: int, user: Any) -> QuerySet:
             .select_related("village", "township").order_by("-vetoes", "total", "village__code"))
 
 
-def last_run(year: int) -> RollupRun | None:
-    """The latest finished roll-up touching ``year``: "computed at" on every dashboard."""
-    return (RollupRun.objects.filter(year_id=year, state=RunState.DONE).order_by("-finished_at", "-pk").first())
+def last_run(municipality_id: int, year: int) -> RollupRun | None:
+    """The municipality's latest finished roll-up of ``year``: "computed at" on every dashboard."""
+    return (RollupRun.objects.filter(municipality_id=municipality_id, year_id=year, state=RunState.DONE)
+            .order_by("-finished_at", "-pk").first())
 
 
 @dataclass
@@ -127,16 +121,19 @@ class IndicatorLine:
     points: Decimal | None
     maximum: Decimal
     rule: str
+    # What the value was measured against, where the indicator says (e.g. S1's pay standard).
+    why: str = ""
 
 
-def village_indicator_lines(card: VillageScorecard | None, year: int) -> list[IndicatorLine]:
-    """Every indicator of the year's scheme with the village's value and points (two queries)."""
-    scheme = Scheme.objects.filter(year_id=year).first()
+def village_indicator_lines(card: VillageScorecard | None, scheme: Scheme | None) -> list[IndicatorLine]:
+    """Every indicator of the municipality's scheme with the village's value and points (two
+    queries)."""
     if scheme is None:
         return []
     scores = {}
     if card is not None:
-        scores = {s.code: s for s in VillageIndicatorScore.objects.filter(year_id=year, village_id=card.village_id)}
+        scores = {s.code: s for s in VillageIndicatorScore.objects.filter(year_id=scheme.year_id,
+                                                                          village_id=card.village_id)}
     lines = []
     for item in scheme.indicators.all():
         score = scores.get(item.code)
@@ -147,6 +144,8 @@ def village_indicator_lines(card: VillageScorecard | None, year: int) -> list[In
             value=_display(score.value, definition.kind if definition else Kind.RATIO) if score else "",
             points=score.points if score else None, maximum=item.points,
             rule=describe_rule(item.rule, item.params, item.points),
+            why=definition.explain(score.basis, score.reference) if score and definition and definition.explain
+            and score.basis else "",
         ))
     return lines
 

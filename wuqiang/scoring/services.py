@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -12,8 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wuqiang.accounts import permissions
+from wuqiang.core.validators import SHORT_TEXT, finite_decimal, plain_text
 from wuqiang.entries.models import Pillar
-from wuqiang.regions.models import AssessmentYear, County
+from wuqiang.regions.models import County, Municipality, MunicipalYear, Village
+from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring.defaults import DEFAULT_INDICATORS, DEFAULT_THRESHOLDS, DEFAULT_VETOES
 from wuqiang.scoring.models import (
     DemonstrationNomination,
@@ -21,6 +24,7 @@ from wuqiang.scoring.models import (
     NominationStatus,
     RollupRun,
     Rule,
+    RunState,
     Scheme,
     SchemeIndicator,
     SchemeVeto,
@@ -42,24 +46,24 @@ class SchemeError(ValidationError):
 # --- Schemes --------------------------------------------------------------------------------
 
 
-def scheme_for_year(year: int | AssessmentYear) -> Scheme:
-    """The year's scheme, created on first use as a copy of the latest earlier year's scheme
-    (or of SPEC §5's default when there is none)."""
-    year_number = getattr(year, "year", year)
-    scheme = Scheme.objects.filter(year_id=year_number).first()
+def scheme_for(*, municipality_id: int, year: int) -> Scheme:
+    """The municipality's scheme for the year, created on first use as a copy of its latest
+    earlier year's scheme (or of SPEC §5's default when there is none)."""
+    scheme = Scheme.objects.filter(municipality_id=municipality_id, year_id=year).first()
     if scheme is not None:
         return scheme
-    source = Scheme.objects.filter(year_id__lt=year_number).order_by("-year_id").first()
+    source = (Scheme.objects.filter(municipality_id=municipality_id, year_id__lt=year)
+              .order_by("-year_id").first())
     try:
         with transaction.atomic():
-            return _scheme_create(year_number, source)
+            return _scheme_create(municipality_id, year, source)
     except IntegrityError:  # created meanwhile by a concurrent request
-        return Scheme.objects.get(year_id=year_number)
+        return Scheme.objects.get(municipality_id=municipality_id, year_id=year)
 
 
-def _scheme_create(year: int, source: Scheme | None) -> Scheme:
+def _scheme_create(municipality_id: int, year: int, source: Scheme | None) -> Scheme:
     if source is None:
-        scheme = Scheme.objects.create(year_id=year, **DEFAULT_THRESHOLDS)
+        scheme = Scheme.objects.create(municipality_id=municipality_id, year_id=year, **DEFAULT_THRESHOLDS)
         SchemeIndicator.objects.bulk_create([
             SchemeIndicator(scheme=scheme, code=code, pillar=pillar, name=name, rule=rule, params=params,
                             points=Decimal(str(points)), position=i)
@@ -67,7 +71,7 @@ def _scheme_create(year: int, source: Scheme | None) -> Scheme:
         ])
         SchemeVeto.objects.bulk_create([SchemeVeto(scheme=scheme, code=code, enabled=True) for code in DEFAULT_VETOES])
         return scheme
-    scheme = Scheme.objects.create(year_id=year, copied_from=source,
+    scheme = Scheme.objects.create(municipality_id=municipality_id, year_id=year, copied_from=source,
                                    **{f: getattr(source, f) for f in THRESHOLD_FIELDS})
     SchemeIndicator.objects.bulk_create([
         SchemeIndicator(scheme=scheme, code=i.code, pillar=i.pillar, name=i.name, rule=i.rule, params=i.params,
@@ -79,11 +83,14 @@ def _scheme_create(year: int, source: Scheme | None) -> Scheme:
     return scheme
 
 
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return None
+# Bounds of every number a scheme holds: points and grade lines, and the values rules compare.
+MAX_POINTS = Decimal(100)
+MAX_PARAMETER = Decimal(10) ** 9
+
+
+def _decimal(value: Any, limit: Decimal = MAX_PARAMETER) -> Decimal | None:
+    """A finite number within ±limit, else None (NaN, infinities and 1e400 are not numbers here)."""
+    return finite_decimal(value, low=-limit, high=limit)
 
 
 def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, Any],
@@ -96,9 +103,12 @@ def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, A
     errors: list[str] = []
     sums = {p: Decimal(0) for p in Pillar.values}
     for item in indicators:
-        code, points, params = item["code"], _decimal(item.get("points")), item.get("params") or {}
+        code, points, params = item["code"], _decimal(item.get("points"), MAX_POINTS), item.get("params") or {}
         if points is None or points < 0:
-            errors.append(_("%(code)s: points must be a number of at least 0.") % {"code": code})
+            errors.append(_("%(code)s: points must be a number from 0 to %(max)s.") % {"code": code, "max": MAX_POINTS})
+            continue
+        if not isinstance(params, dict):
+            errors.append(_("%(code)s: the rule's parameters are not in the expected form.") % {"code": code})
             continue
         sums[item["pillar"]] = sums.get(item["pillar"], Decimal(0)) + points
         if item["rule"] == Rule.LINEAR:
@@ -108,10 +118,12 @@ def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, A
                               % {"code": code})
         elif item["rule"] == Rule.BANDS:
             bands = params.get("bands") or []
-            if not bands:
+            if not bands or not isinstance(bands, list):
                 errors.append(_("%(code)s: give at least one band.") % {"code": code})
+                bands = []
             for band in bands:
-                threshold, band_points = (_decimal(band[0]), _decimal(band[1])) if len(band) == 2 else (None, None)
+                threshold, band_points = ((_decimal(band[0]), _decimal(band[1], MAX_POINTS))
+                                          if isinstance(band, (list, tuple)) and len(band) == 2 else (None, None))
                 if threshold is None or band_points is None:
                     errors.append(_("%(code)s: each band is a threshold and its points.") % {"code": code})
                 elif band_points > points or band_points < 0:
@@ -122,9 +134,9 @@ def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, A
             errors.append(_("%(pillar)s: the points add up to %(sum)s, not %(total)s.")
                           % {"pillar": pillar.label, "sum": sums.get(pillar.value, Decimal(0)),
                              "total": pillar_total})
-    values = {f: _decimal(thresholds.get(f)) for f in THRESHOLD_FIELDS}
+    values = {f: _decimal(thresholds.get(f), MAX_POINTS) for f in THRESHOLD_FIELDS}
     if any(v is None for v in values.values()):
-        errors.append(_("Every grade line must be a number."))
+        errors.append(_("Every grade line must be a number from 0 to %(max)s.") % {"max": MAX_POINTS})
     elif not (values["exemplary_total"] >= values["pass_total"] >= values["basic_total"] >= 0):
         errors.append(_("The grade lines must fall from exemplary to up to standard to basically up to standard."))
     elif values["exemplary_pillar_min"] > pillar_total:
@@ -134,13 +146,14 @@ def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, A
 
 def scheme_update(*, scheme: Scheme, actor, indicators: dict[str, dict[str, Any]],
                   vetoes: dict[str, bool], thresholds: dict[str, Any]) -> Scheme:
-    """Change a year's scheme: points and rule parameters by indicator code, which vetoes
-    apply, and the grade lines. Refused for a published year or an inconsistent scheme; on
-    success the year's scorecards are recomputed."""
+    """Change a municipality's scheme for a year: points and rule parameters by indicator code,
+    which vetoes apply, and the grade lines. Refused for someone else than the municipality's
+    staff, a published year or an inconsistent scheme (SchemeError, nothing changed); on success
+    the municipality's scorecards are recomputed."""
     with transaction.atomic():
-        year = AssessmentYear.objects.select_for_update().get(pk=scheme.year_id)
-        if year.is_published:
-            raise SchemeError(_("The %(year)s assessment is published: its scheme is frozen.") % {"year": year.year})
+        year = MunicipalYear.objects.select_for_update().get(
+            pk=year_settings(year=scheme.year_id, municipality_id=scheme.municipality_id).pk)
+        permissions.require(permissions.scheme_edit_refusal(actor, year))
         current = {i.code: i for i in scheme.indicators.all()}
         proposed = []
         for code, row in current.items():
@@ -162,7 +175,7 @@ def scheme_update(*, scheme: Scheme, actor, indicators: dict[str, dict[str, Any]
             setattr(scheme, field, Decimal(str(thresholds[field])))
         scheme.updated_by = actor
         scheme.save()
-        rollup_request(year=scheme.year_id, actor=actor)
+        rollup_request(year=year, actor=actor)
     return scheme
 
 
@@ -194,15 +207,21 @@ def schedule_rollup(year: int, county_id: int | None) -> bool:
     return True
 
 
-def rollup_request(*, year: int, actor=None, county: County | None = None) -> RollupRun:
-    """Queue a roll-up of a whole year (or one county) now, e.g. from the dashboard button."""
-    run = RollupRun.objects.create(year_id=year, county=county, triggered_by=actor)
+def rollup_request(*, year: MunicipalYear, actor=None, county: County | None = None) -> RollupRun:
+    """Queue a roll-up of a municipality's year (or one county of it) now, e.g. from the
+    dashboard button; with an ``actor``, only if they may start one."""
+    if actor is not None:
+        permissions.require(permissions.rollup_refusal(actor, year))
+    run = RollupRun.objects.create(year_id=year.year_id, municipality_id=year.municipality_id, county=county,
+                                   triggered_by=actor)
+    municipality_code = Municipality.objects.values_list("code", flat=True).get(pk=year.municipality_id)
 
     def enqueue() -> None:
         from wuqiang.scoring.tasks import rollup_year_task
 
         try:
-            rollup_year_task.delay(year, county_code=county.code if county else None, run_id=run.pk)
+            rollup_year_task.delay(year.year_id, county_code=county.code if county else None, run_id=run.pk,
+                                   municipality_code=municipality_code)
         except Exception:
             logger.exception("Could not run the roll-up of %s", year)
 
@@ -210,31 +229,46 @@ def rollup_request(*, year: int, actor=None, county: County | None = None) -> Ro
     return run
 
 
+def rollup_now(*, year: MunicipalYear, actor=None) -> RollupRun:
+    """Recompute a municipality's year in the caller's transaction, recorded as a finished run
+    (publishing a year does this, so the published scores are those of the data at that moment)."""
+    from wuqiang.scoring.rollup import rollup_year
+
+    started = timezone.now()
+    code = Municipality.objects.values_list("code", flat=True).get(pk=year.municipality_id)
+    result = rollup_year(year.year_id, municipality_code=code, force=True)
+    return RollupRun.objects.create(
+        year_id=year.year_id, municipality_id=year.municipality_id, triggered_by=actor, state=RunState.DONE,
+        progress=100, started_at=started, finished_at=timezone.now(),
+        message=f"{result.villages} villages, {result.statements} statements, {result.seconds:.2f} s")
+
+
 # --- Demonstration nominations ------------------------------------------------------------------
 
 
-def nominations_propose(*, year: int, actor=None) -> int:
-    """Propose every village graded exemplary in the year's stored scorecards — within the
-    actor's scope when one is given. Idempotent: villages already nominated keep their status
-    and decision. Returns how many were added."""
-    scorecards = VillageScorecard.objects.filter(year_id=year, grade=Grade.EXEMPLARY)
-    if actor is not None:
-        scorecards = scorecards.visible_to(actor)
-    exemplary = scorecards.values_list("village_id", flat=True)
-    existing = set(DemonstrationNomination.objects.filter(year_id=year).values_list("village_id", flat=True))
-    new = [DemonstrationNomination(year_id=year, village_id=v) for v in exemplary if v not in existing]
+def nominations_propose(*, year: MunicipalYear, actor) -> int:
+    """Propose every village of the municipality graded exemplary in the year's stored
+    scorecards. Idempotent: villages already nominated keep their status and decision.
+    Returns how many were added."""
+    permissions.require(permissions.nomination_refusal(actor, year))
+    exemplary = (VillageScorecard.objects.visible_to(actor)
+                 .filter(year_id=year.year_id, municipality_id=year.municipality_id, grade=Grade.EXEMPLARY)
+                 .values_list("village_id", flat=True))
+    existing = set(DemonstrationNomination.objects.filter(year_id=year.year_id).values_list("village_id", flat=True))
+    new = [DemonstrationNomination(year_id=year.year_id, village_id=v) for v in exemplary if v not in existing]
     DemonstrationNomination.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 
 
 def nomination_decide(*, nomination: DemonstrationNomination, actor, confirm: bool,
                       note: str = "") -> DemonstrationNomination:
-    """Confirm or reject one proposed village (municipal staff)."""
-    if getattr(actor, "role", "") not in ("municipal", "admin") and not getattr(actor, "is_superuser", False):
-        raise PermissionError(_("Only municipal staff decide on demonstration villages."))
+    """Confirm or reject one proposed village (municipal staff of its city, year not published)."""
+    county_id = Village.objects.values_list("county_id", flat=True).get(pk=nomination.village_id)
+    permissions.require(permissions.nomination_refusal(actor, year_settings(year=nomination.year_id,
+                                                                            county_id=county_id)))
+    nomination.note = plain_text(note, field="note", max_length=SHORT_TEXT, multiline_text=False)
     nomination.status = NominationStatus.CONFIRMED if confirm else NominationStatus.REJECTED
     nomination.decided_by = actor
     nomination.decided_at = timezone.now()
-    nomination.note = note.strip()[:200]
     nomination.save(update_fields=["status", "decided_by", "decided_at", "note"])
     return nomination

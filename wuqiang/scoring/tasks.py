@@ -8,7 +8,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from wuqiang.regions.models import AssessmentYear, County, YearState
+from wuqiang.regions.models import AssessmentYear, County, Municipality, MunicipalYear, YearState
 from wuqiang.scoring.models import RollupRun, RunState
 from wuqiang.scoring.rollup import RollupRefused, rollup_year
 from wuqiang.scoring.services import pending_key
@@ -21,18 +21,23 @@ def progress_key(run_id: int) -> str:
 
 
 @shared_task(name="wuqiang.scoring.tasks.rollup_year_task")
-def rollup_year_task(year: int, county_code: str | None = None, run_id: int | None = None) -> dict:
-    """Recompute a year's (or a county's) scorecards. Safe to run twice (acks_late may
-    redeliver): the roll-up replaces the scope's rows in one transaction."""
-    county_id = County.objects.filter(code=county_code).values_list("pk", flat=True).first() if county_code else None
+def rollup_year_task(year: int, county_code: str | None = None, run_id: int | None = None,
+                     municipality_code: str | None = None) -> dict:
+    """Recompute a municipality's (or a county's) scorecards for a year. Safe to run twice
+    (acks_late may redeliver): the roll-up replaces the scope's rows in one transaction."""
+    county = County.objects.filter(code=county_code).first() if county_code else None
+    municipality = (county.municipality if county else
+                    Municipality.objects.filter(code=municipality_code).first() if municipality_code else None)
     # Decisions made from now on need a new run: this one may already have read their data.
-    cache.delete(pending_key(year, county_id))
-    if not AssessmentYear.objects.filter(pk=year).exists() or (county_code and county_id is None):
-        logger.warning("Roll-up of %s (county %s) skipped: no such year or county", year, county_code)
+    cache.delete(pending_key(year, county.pk if county else None))
+    if (not AssessmentYear.objects.filter(pk=year).exists() or (county_code and county is None)
+            or municipality is None):
+        logger.warning("Roll-up of %s (county %s, municipality %s) skipped: no such year or unit", year,
+                       county_code, municipality_code)
         return {"year": year, "county": county_code, "skipped": True}
     run = RollupRun.objects.filter(pk=run_id).first() if run_id else None
     if run is None:
-        run = RollupRun.objects.create(year_id=year, county_id=county_id)
+        run = RollupRun.objects.create(year_id=year, municipality=municipality, county=county)
     RollupRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, started_at=timezone.now(), progress=0,
                                                message="")
 
@@ -41,7 +46,7 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
         cache.set(progress_key(run.pk), {"progress": percent, "message": message}, timeout=3600)
 
     try:
-        result = rollup_year(year, county_code=county_code, progress=progress)
+        result = rollup_year(year, municipality_code=municipality.code, county_code=county_code, progress=progress)
     except RollupRefused as refused:
         RollupRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, message=str(refused),
                                                    finished_at=timezone.now())
@@ -61,9 +66,11 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
 
 
 @shared_task(name="wuqiang.scoring.tasks.rollup_open_years")
-def rollup_open_years() -> list[int]:
-    """Nightly: recompute every year not yet published, whatever was missed during the day."""
-    years = list(AssessmentYear.objects.exclude(state=YearState.PUBLISHED).values_list("year", flat=True))
-    for year in years:
-        rollup_year_task.delay(year)
-    return years
+def rollup_open_years() -> list[tuple[str, int]]:
+    """Nightly: recompute every municipality's years not yet published, whatever was missed
+    during the day."""
+    pending = list(MunicipalYear.objects.exclude(state=YearState.PUBLISHED)
+                   .order_by("municipality__code", "year_id").values_list("municipality__code", "year_id"))
+    for municipality_code, year in pending:
+        rollup_year_task.delay(year, municipality_code=municipality_code)
+    return pending

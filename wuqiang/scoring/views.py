@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,11 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
 from wuqiang.core.years import selected_year
 from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
+from wuqiang.regions.selectors import home_municipality_or_404, municipality_of, year_settings
 from wuqiang.scoring import selectors, services
 from wuqiang.scoring.forms import SchemeIndicatorFormSet, SchemeSettingsForm
 from wuqiang.scoring.models import (
@@ -28,6 +30,7 @@ from wuqiang.scoring.models import (
     NominationStatus,
     RollupRun,
     RunState,
+    Scheme,
     TownshipScorecard,
 )
 
@@ -45,10 +48,13 @@ def _year_or_404(request: HttpRequest) -> AssessmentYear:
 def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | None = None) -> HttpResponse:
     year = _year_or_404(request)
     card = selectors.unit_scorecard(unit, year.year)
+    municipality = municipality_of(unit)
+    settings = year_settings(year=year.year, municipality_id=municipality.pk)
     context: dict[str, Any] = {
         "unit": unit, "card": card, "breadcrumbs": breadcrumbs(unit, request.user),
-        "last_run": selectors.last_run(year.year),
-        "can_run": selectors.is_municipal_staff(request.user),
+        "municipality": municipality, "year_settings": settings,
+        "last_run": selectors.last_run(municipality.pk, year.year),
+        "can_run": permissions.can_start_rollup(request.user, settings),
     }
     if not isinstance(unit, Village):
         league = Paginator(selectors.child_scorecards(unit, year.year, request.user), LEAGUE_PAGE)
@@ -100,7 +106,8 @@ def village_dashboard(request: HttpRequest, code: str) -> HttpResponse:
                               code=code)
     year = _year_or_404(request)
     card = selectors.unit_scorecard(unit, year.year)
-    lines = selectors.village_indicator_lines(card, year.year)
+    scheme = Scheme.objects.filter(municipality=municipality_of(unit), year=year).first()
+    lines = selectors.village_indicator_lines(card, scheme)
     labels = selectors.pillar_labels()
     groups = [{"pillar": p, "label": labels[p], "score": getattr(card, p) if card else None,
                "lines": [line for line in lines if line.pillar == p]} for p in Pillar.values]
@@ -113,25 +120,26 @@ def village_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 # --- Roll-up runs -------------------------------------------------------------------------------
 
 
-def _require_municipal(request: HttpRequest) -> None:
-    if not selectors.is_municipal_staff(request.user):
-        raise PermissionDenied(_("Only municipal staff may do this."))
+def _back_or_home(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if back and safe else reverse("home"))
 
 
 @require_POST
 def rollup_start(request: HttpRequest) -> HttpResponse:
-    _require_municipal(request)
+    municipality = get_visible_or_404(Municipality.objects.all(), request.user,
+                                      code=request.POST.get("municipality", ""))
     raw = request.POST.get("year", "")
     if not raw.isdigit():
         raise Http404("No assessment year.")
     year = get_object_or_404(AssessmentYear, pk=int(raw))
-    if year.is_published:
-        messages.error(request, _("The %(year)s assessment is published: its scores are frozen.") % {"year": year.year})
-        back = request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure())
-        return redirect(back if back and safe else reverse("home"))
-    run = services.rollup_request(year=year.year, actor=request.user)
+    try:
+        run = services.rollup_request(year=year_settings(year=year.year, municipality_id=municipality.pk),
+                                      actor=request.user)
+    except permissions.NotAllowed as refused:
+        messages.error(request, str(refused))
+        return _back_or_home(request)
     messages.info(request, _("The %(year)s scorecards are being recomputed.") % {"year": year.year})
     return redirect("scoring:rollup-run", pk=run.pk)
 
@@ -152,8 +160,8 @@ def _run_status(run: RollupRun) -> dict:
 
 @require_GET
 def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_municipal(request)
-    run = get_object_or_404(RollupRun.objects.select_related("year", "county", "triggered_by"), pk=pk)
+    """A roll-up's progress, for the municipality's staff (scoped: another city's run is 404)."""
+    run = get_visible_or_404(RollupRun.objects.select_related("year", "county", "triggered_by"), request.user, pk=pk)
     if request.GET.get("format") == "json":
         return JsonResponse(_run_status(run))
     return render(request, "scoring/rollup_run.html", {"run": run, "status": _run_status(run)})
@@ -163,15 +171,16 @@ def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def scheme_page(request: HttpRequest, year: int) -> HttpResponse:
-    """The year's scheme: editable by municipal staff until the year is published."""
+def scheme_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """A municipality's scheme for a year: read by everyone working in the municipality, edited by
+    its staff until the year is published."""
+    municipality = home_municipality_or_404(request.user, code)
     assessment_year = get_object_or_404(AssessmentYear, pk=year)
-    scheme = services.scheme_for_year(assessment_year.year)
-    can_edit = selectors.is_municipal_staff(request.user) and not assessment_year.is_published
+    settings = year_settings(year=year, municipality_id=municipality.pk)
+    scheme = services.scheme_for(municipality_id=municipality.pk, year=year)
+    can_edit = permissions.can_manage_scheme(request.user, settings)
     indicators = scheme.indicators.all()
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("This scheme cannot be changed."))
         settings_form = SchemeSettingsForm(request.POST, scheme=scheme)
         formset = SchemeIndicatorFormSet(request.POST, queryset=indicators, prefix="ind")
         if settings_form.is_valid() and formset.is_valid():
@@ -181,20 +190,26 @@ def scheme_page(request: HttpRequest, year: int) -> HttpResponse:
                     indicators={f.instance.code: f.scheme_change() for f in formset.forms},
                     vetoes=settings_form.vetoes(), thresholds=settings_form.thresholds(),
                 )
+            except permissions.NotAllowed as refused:
+                raise PermissionDenied(str(refused)) from None
             except services.SchemeError as error:
                 for message in error.messages:
                     messages.error(request, message)
             else:
                 messages.success(request, _("The scheme is saved; the scorecards are being recomputed."))
-                return redirect("scoring:scheme", year=year)
+                return redirect("scoring:scheme", code=code, year=year)
+        elif not can_edit:
+            raise PermissionDenied(_("This scheme cannot be changed."))
+        else:
+            messages.error(request, _("Nothing was saved: correct the fields marked below."))
     else:
         settings_form = SchemeSettingsForm(scheme=scheme)
         formset = SchemeIndicatorFormSet(queryset=indicators, prefix="ind")
     labels = selectors.pillar_labels()
     rows = [(form, labels.get(form.instance.pillar, form.instance.pillar)) for form in formset.forms]
     return render(request, "scoring/scheme.html", {
-        "scheme": scheme, "assessment_year": assessment_year, "can_edit": can_edit, "form": settings_form,
-        "formset": formset, "rows": rows,
+        "scheme": scheme, "assessment_year": assessment_year, "municipality": municipality,
+        "year_settings": settings, "can_edit": can_edit, "form": settings_form, "formset": formset, "rows": rows,
     })
 
 
@@ -202,35 +217,47 @@ def scheme_page(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def demonstration(request: HttpRequest, year: int) -> HttpResponse:
+def demonstration(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    municipality = home_municipality_or_404(request.user, code)
     assessment_year = get_object_or_404(AssessmentYear, pk=year)
-    can_decide = selectors.is_municipal_staff(request.user)
+    settings = year_settings(year=year, municipality_id=municipality.pk)
+    can_decide = permissions.can_decide_nomination(request.user, settings)
     if request.method == "POST":
-        if not can_decide:
-            raise PermissionDenied(_("Only municipal staff decide on demonstration villages."))
-        added = services.nominations_propose(year=assessment_year.year, actor=request.user)
+        try:
+            added = services.nominations_propose(year=settings, actor=request.user)
+        except permissions.NotAllowed as refused:
+            raise PermissionDenied(str(refused)) from None
         messages.info(request, _("%(n)s villages newly proposed.") % {"n": added})
-        return redirect("scoring:demonstration", year=year)
-    nominations = (DemonstrationNomination.objects.visible_to(request.user).filter(year=assessment_year)
+        return redirect("scoring:demonstration", code=code, year=year)
+    nominations = (DemonstrationNomination.objects.visible_to(request.user)
+                   .filter(year=assessment_year, village__county__municipality=municipality)
                    .select_related("village__township", "village__county", "decided_by"))
     status = request.GET.get("status", "")
     if status in NominationStatus.values:
         nominations = nominations.filter(status=status)
     page = Paginator(nominations, 100).get_page(request.GET.get("page"))
     return render(request, "scoring/demonstration.html", {
-        "assessment_year": assessment_year, "page_obj": page, "can_decide": can_decide, "status": status,
-        "statuses": NominationStatus.choices,
+        "assessment_year": assessment_year, "municipality": municipality, "page_obj": page,
+        "can_decide": can_decide, "status": status, "statuses": NominationStatus.choices,
     })
 
 
 @require_POST
 def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_municipal(request)
-    nomination = get_visible_or_404(DemonstrationNomination.objects.all(), request.user, pk=pk)
+    nomination = get_visible_or_404(DemonstrationNomination.objects.select_related("village__county__municipality"),
+                                    request.user, pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("confirm", "reject"):
         messages.error(request, _("Choose confirm or reject."))
     else:
-        services.nomination_decide(nomination=nomination, actor=request.user, confirm=decision == "confirm",
-                                   note=request.POST.get("note", ""))
-    return redirect(reverse("scoring:demonstration", args=[nomination.year_id]) + f"?{request.GET.urlencode()}")
+        try:
+            services.nomination_decide(nomination=nomination, actor=request.user, confirm=decision == "confirm",
+                                       note=request.POST.get("note", ""))
+        except permissions.NotAllowed as refused:
+            raise PermissionDenied(str(refused)) from None
+        except ValidationError as invalid:
+            for message in invalid.messages:
+                messages.error(request, message)
+    municipality = nomination.village.county.municipality
+    return redirect(reverse("scoring:demonstration", args=[municipality.code, nomination.year_id])
+                    + f"?{request.GET.urlencode()}")

@@ -20,6 +20,7 @@ from wuqiang.core.demo.users import clerk_username, reviewer_username
 from wuqiang.entries.models import Entry, EntryState, Pillar
 from wuqiang.entries.registry import township_sheets, village_sheets
 from wuqiang.regions.models import AssessmentYear, Township, Village
+from wuqiang.regions.selectors import year_settings
 
 # Share of 2021/2022 village entries in each state (the rest approved / draft).
 STATE_MIX = {
@@ -65,8 +66,8 @@ def separate_secretary_villages(villages: list[Village], year: int) -> set[int]:
     return {v.pk for v in rng.sample(villages, count)}
 
 
-def _state_for(rng: random.Random, year: AssessmentYear) -> str:
-    if year.is_published:
+def _state_for(rng: random.Random, year: AssessmentYear, published: bool) -> str:
+    if published:
         return EntryState.APPROVED
     draw = rng.random()
     for state, share in STATE_MIX.get(year.year, []):
@@ -98,10 +99,11 @@ def _build_year(city: DemoCity, year: AssessmentYear, rng: random.Random, users:
     reviewed_at = submitted_at + datetime.timedelta(days=10)
     township_by_id = {t.pk: t for t in city.townships}
     county_code = {c.pk: c.code for c in city.counties}
+    published = year_settings(year=year.year, municipality_id=city.municipality.pk).is_published
     rows: list[Entry] = []
     for sheet in village_sheets():
         for village in city.villages:
-            state = _state_for(rng, year)
+            state = _state_for(rng, year, published)
             township = township_by_id[village.township_id]
             clerk = users.get(clerk_username(township.code))
             reviewer = users.get(reviewer_username(county_code[village.county_id]))

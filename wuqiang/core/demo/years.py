@@ -1,4 +1,4 @@
-"""Assessment years 2020–2022: 2020 published, 2021 under review, 2022 being entered."""
+"""Assessment years 2020–2022 of the demo city: 2020 published, 2021 under review, 2022 being entered."""
 
 from __future__ import annotations
 
@@ -6,24 +6,22 @@ import datetime
 
 from django.utils import timezone
 
-from wuqiang.regions.models import AssessmentYear, YearState
+from wuqiang.regions.models import AssessmentYear, Municipality, MunicipalYear, YearState, default_entry_window
 
 DEMO_YEARS = {2020: YearState.PUBLISHED, 2021: YearState.OPEN, 2022: YearState.OPEN}
 
 
-def build_years() -> list[AssessmentYear]:
+def build_years(municipality: Municipality) -> list[AssessmentYear]:
     years = []
     for year, state in DEMO_YEARS.items():
-        assessment_year, _ = AssessmentYear.objects.update_or_create(
-            year=year,
+        assessment_year, _ = AssessmentYear.objects.get_or_create(year=year)
+        opens, closes = default_entry_window(year)
+        MunicipalYear.objects.update_or_create(
+            municipality=municipality, year=assessment_year,
             defaults={
-                # Entry runs through the year and closes at the end of the next year's first quarter.
-                "entry_opens": datetime.date(year, 1, 1),
-                "entry_closes": datetime.date(year + 1, 3, 31),
-                "state": state,
+                "entry_opens": opens, "entry_closes": closes, "state": state,
                 "published_at": timezone.make_aware(datetime.datetime(year + 1, 6, 30, 9))
-                if state == YearState.PUBLISHED
-                else None,
+                if state == YearState.PUBLISHED else None,
             },
         )
         years.append(assessment_year)

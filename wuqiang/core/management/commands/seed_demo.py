@@ -29,7 +29,7 @@ class Command(BaseCommand):
         rng = random.Random(DEMO_SEED)
         with transaction.atomic():
             city = hierarchy.build_hierarchy(rng)
-            built_years = years.build_years()
+            built_years = years.build_years(city.municipality)
             users.build_users(city)
             built_entries = entries.build_entries(city, built_years, DEMO_SEED, reset=options["reset_data"])
         if connection.vendor == "postgresql":
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
         # Score the demo years now, so the dashboards have something to show at once.
         for year in sorted(built_years, key=lambda y: y.year):
-            rollup_year(year.year, force=True)
+            rollup_year(year.year, municipality_code=city.municipality.code, force=True)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -34,8 +34,6 @@ from wuqiang.scoring.models import (
     CountyScorecard,
     DemonstrationNomination,
     MunicipalScorecard,
-    RollupRun,
-    Scheme,
     TownshipScorecard,
     VillageIndicatorScore,
     VillageScorecard,
@@ -74,7 +72,7 @@ class Command(BaseCommand):
         try:
             tracemalloc.start()
             with CaptureQueriesContext(connection) as queries:
-                result = rollup_year(YEAR)
+                result = rollup_year(YEAR, municipality_code=MUNICIPALITY)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -94,8 +92,7 @@ class Command(BaseCommand):
     def build(self, n: int) -> None:
         rng = random.Random(n)
         for year in (YEAR - 1, YEAR):
-            AssessmentYear.objects.get_or_create(year=year, defaults={
-                "entry_opens": datetime.date(year, 1, 1), "entry_closes": datetime.date(year + 1, 3, 31)})
+            AssessmentYear.objects.get_or_create(year=year)
         city = Municipality.objects.create(code=MUNICIPALITY, name="基准测试市")
         per_county = TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP
         n_counties = -(-n // per_county)
@@ -201,14 +198,20 @@ class Command(BaseCommand):
                          f"(SELECT id FROM {table(County)} WHERE code LIKE '9900%%')")
             for model in (*RECORDS, *PROFILES):
                 cursor.execute(f"DELETE FROM {table(model)} WHERE entry_id IN ({entry_ids})", years)
-            for model in (VillageIndicatorScore, VillageVeto, VillageScorecard, TownshipScorecard, CountyScorecard,
-                          MunicipalScorecard, RollupRun, DemonstrationNomination):
-                cursor.execute(f"DELETE FROM {table(model)} WHERE year_id IN (%s, %s)", years)
+            # Only the synthetic city's results: a demo city beside it keeps its own.
+            villages = (f"SELECT v.id FROM {table(Village)} v JOIN {table(County)} c ON c.id = v.county_id "
+                        f"WHERE c.code LIKE '9900%%'")
+            for model in (VillageIndicatorScore, VillageVeto, DemonstrationNomination):
+                cursor.execute(f"DELETE FROM {table(model)} WHERE year_id IN (%s, %s) AND village_id IN ({villages})",
+                               years)
+            for model in (VillageScorecard, TownshipScorecard, CountyScorecard, MunicipalScorecard):
+                cursor.execute(f"DELETE FROM {table(model)} WHERE year_id IN (%s, %s) AND municipality_id IN "
+                               f"(SELECT id FROM {table(Municipality)} WHERE code = %s)", (*years, MUNICIPALITY))
             cursor.execute(f"DELETE FROM {table(Entry)} WHERE id IN ({entry_ids})", years)
         Village.objects.filter(county__municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
         Township.objects.filter(county__municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
         County.objects.filter(municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
+        # Its schemes, year settings and runs go with it (CASCADE).
         Municipality.objects.filter(code=MUNICIPALITY).delete()
         if not Entry.objects.filter(year_id__in=years).exists():
-            Scheme.objects.filter(year_id__in=years).delete()
             AssessmentYear.objects.filter(year__in=years).delete()

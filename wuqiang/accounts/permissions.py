@@ -1,0 +1,308 @@
+"""Who may do what — every action's rule, in one module.
+
+Scope (which units a user may *read*) is ``wuqiang.accounts.scope``; this module decides which
+*actions* a role allows on an object already inside the user's scope, given its state and its
+municipality's year. Each rule is a ``*_refusal(user, obj) -> str | None`` that says why not (in
+the user's language) or None; ``can(...)``-style predicates wrap them for templates and views.
+Every service calls ``require(<rule>(actor, obj))`` before it writes, so the web, the admin,
+the Excel import, the API and tickets all obey the same rule.
+
+Year lifecycle (SPEC §3): open → closed → published. In a closed year clerks cannot edit and
+reviewers may still approve; returning or reopening an entry needs an extension of that entry
+(``EntryExtension``), granted by municipal staff until a deadline, which also lets the clerk
+change and resubmit it. A published year refuses every change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from wuqiang.accounts.models import Role
+from wuqiang.accounts.scope import Scope
+from wuqiang.regions.models import YearState
+
+if TYPE_CHECKING:
+    from wuqiang.entries.models import Entry, EntryExtension
+    from wuqiang.regions.models import County, MunicipalYear, Township
+
+
+class NotAllowed(Exception):
+    """The action is refused; the message says why and what to do, for the user."""
+
+
+def require(refusal: str | None) -> None:
+    if refusal:
+        raise NotAllowed(refusal)
+
+
+# --- Roles --------------------------------------------------------------------------------------
+
+
+def is_clerk_of(user: Any, township_id: int | None) -> bool:
+    return user.is_authenticated and user.role == Role.CLERK and user.township_id == township_id
+
+
+def is_reviewer_of(user: Any, county_id: int | None) -> bool:
+    return user.is_authenticated and user.role == Role.REVIEWER and user.county_id == county_id
+
+
+def is_municipal_staff(user: Any) -> bool:
+    """Municipal staff of any city, or an administrator (who acts for every city)."""
+    return user.is_authenticated and (user.role == Role.MUNICIPAL or Scope.of(user).everything)
+
+
+def is_municipal_staff_of(user: Any, municipality_id: int | None) -> bool:
+    if not user.is_authenticated:
+        return False
+    if Scope.of(user).everything:
+        return True
+    return user.role == Role.MUNICIPAL and user.municipality_id == municipality_id
+
+
+# --- The year an object belongs to ------------------------------------------------------------
+
+
+def year_of(entry: Entry) -> MunicipalYear:
+    """The entry's municipality's settings for its year (cached on the entry for the request)."""
+    from wuqiang.regions.selectors import year_settings
+
+    cached = getattr(entry, "_year_settings", None)
+    if cached is None or cached.year_id != entry.year_id:
+        cached = year_settings(year=entry.year_id, county_id=entry.county_id)
+        entry._year_settings = cached
+    return cached
+
+
+def active_extension(entry: Entry) -> EntryExtension | None:
+    """The entry's extension still running, if any (cached on the entry for the request)."""
+    from wuqiang.entries.models import EntryExtension
+
+    if entry.pk is None:
+        return None
+    if not hasattr(entry, "_active_extension"):
+        entry._active_extension = (EntryExtension.objects.active().filter(entry_id=entry.pk)
+                                   .order_by("-until").first())
+    return entry._active_extension
+
+
+def _published(year: MunicipalYear) -> str:
+    return _("The %(year)s assessment is published; its data is frozen.") % {"year": year.year_id}
+
+
+def _closed_needs_extension(year: MunicipalYear, entry: Entry) -> str | None:
+    """None if the year is open or the entry has a running extension; else why not."""
+    if year.state == YearState.OPEN or active_extension(entry) is not None:
+        return None
+    return _("The %(year)s assessment is closed: this needs an extension of the entry, which municipal "
+             "staff grant with a deadline.") % {"year": year.year_id}
+
+
+# --- Entries --------------------------------------------------------------------------------------
+
+
+def edit_refusal(user: Any, entry: Entry) -> str | None:
+    """Why ``user`` may not change the entry's values, or None if they may."""
+    if not is_clerk_of(user, entry.township_id):
+        return _("Only the township's clerk enters this data.")
+    year = year_of(entry)
+    if year.is_published:
+        return _published(year)
+    refusal = _closed_needs_extension(year, entry)
+    if refusal:
+        return refusal
+    if not entry.is_editable_state:
+        return _("This entry is %(state)s; it can be changed only after a reviewer returns or reopens it.") % {
+            "state": entry.get_state_display()}
+    return None
+
+
+def submit_refusal(user: Any, entry: Entry) -> str | None:
+    refusal = edit_refusal(user, entry)
+    if refusal:
+        return refusal
+    if entry.pk is None or not entry.is_complete:
+        return _("Fill in every required field before submitting.")
+    if entry.quality_flags and not entry.flag_explanation.strip():
+        return _("Some values are far from last year's: explain them before submitting.")
+    return None
+
+
+def approve_refusal(user: Any, entry: Entry) -> str | None:
+    """Why ``user`` may not approve the entry, or None. Approving is allowed in a closed year."""
+    if not is_reviewer_of(user, entry.county_id):
+        return _("Only a reviewer of the county approves or returns entries.")
+    year = year_of(entry)
+    if year.is_published:
+        return _published(year)
+    if entry.state != "submitted":
+        return _("Only a submitted entry can be approved or returned.")
+    return None
+
+
+def return_refusal(user: Any, entry: Entry) -> str | None:
+    """Approving's rule, plus: in a closed year only with an extension (else the clerk could not
+    fix the entry and it would stay returned for good)."""
+    return approve_refusal(user, entry) or _closed_needs_extension(year_of(entry), entry)
+
+
+def reopen_refusal(user: Any, entry: Entry) -> str | None:
+    if not is_reviewer_of(user, entry.county_id):
+        return _("Only a reviewer of the county can reopen an approved entry.")
+    year = year_of(entry)
+    if year.is_published:
+        return _published(year)
+    if entry.state != "approved":
+        return _("Only an approved entry can be reopened.")
+    return _closed_needs_extension(year, entry)
+
+
+def bulk_approve_refusal(user: Any, township: Township, year: MunicipalYear) -> str | None:
+    """Why ``user`` may not approve a whole township's submissions at once, or None."""
+    if not is_reviewer_of(user, township.county_id):
+        return _("Only a reviewer of the county approves or returns entries.")
+    if year.is_published:
+        return _published(year)
+    return None
+
+
+def extension_refusal(user: Any, entry: Entry) -> str | None:
+    """Why ``user`` may not grant the entry an extension, or None."""
+    year = year_of(entry)
+    if not is_municipal_staff_of(user, year.municipality_id):
+        return _("Only municipal staff grant extensions.")
+    if year.is_published:
+        return _published(year)
+    if year.state == YearState.OPEN:
+        return _("The %(year)s assessment is still open: the entry needs no extension.") % {"year": year.year_id}
+    return None
+
+
+# --- The municipality's settings ------------------------------------------------------------------
+
+
+def year_manage_refusal(user: Any, year: MunicipalYear) -> str | None:
+    """Why ``user`` may not change the year's state or entry window, or None."""
+    if not is_municipal_staff_of(user, year.municipality_id):
+        return _("Only the municipality's staff manage its assessment years.")
+    if year.is_published:
+        return _published(year)
+    return None
+
+
+def scheme_edit_refusal(user: Any, year: MunicipalYear) -> str | None:
+    if not is_municipal_staff_of(user, year.municipality_id):
+        return _("Only the municipality's staff change its scoring scheme.")
+    if year.is_published:
+        return _("The %(year)s assessment is published: its scheme is frozen.") % {"year": year.year_id}
+    return None
+
+
+def rollup_refusal(user: Any, year: MunicipalYear) -> str | None:
+    if not is_municipal_staff_of(user, year.municipality_id):
+        return _("Only municipal staff recompute scorecards.")
+    if year.is_published:
+        return _("The %(year)s assessment is published: its scores are frozen.") % {"year": year.year_id}
+    return None
+
+
+def nomination_refusal(user: Any, year: MunicipalYear) -> str | None:
+    """Why ``user`` may not propose or decide demonstration villages of the year, or None."""
+    if not is_municipal_staff_of(user, year.municipality_id):
+        return _("Only municipal staff decide on demonstration villages.")
+    if year.is_published:
+        return _("The %(year)s assessment is published: its demonstration villages are final.") % {
+            "year": year.year_id}
+    return None
+
+
+def county_income_refusal(user: Any, county: County, year: MunicipalYear) -> str | None:
+    """County reviewers and municipal staff of the county's city keep its reference income."""
+    if not (is_reviewer_of(user, county.pk) or is_municipal_staff_of(user, county.municipality_id)):
+        return _("Only the county's reviewers or municipal staff enter the county's income.")
+    if year.is_published:
+        return _("The %(year)s assessment is published; its figures are frozen.") % {"year": year.year_id}
+    return None
+
+
+# --- Predicates for templates and views ------------------------------------------------------------
+
+RULES = {
+    "edit": edit_refusal,
+    "submit": submit_refusal,
+    "approve": approve_refusal,
+    "return": return_refusal,
+    "reopen": reopen_refusal,
+    "extend": extension_refusal,
+    "manage_year": year_manage_refusal,
+    "edit_scheme": scheme_edit_refusal,
+    "start_rollup": rollup_refusal,
+    "decide_nomination": nomination_refusal,
+}
+
+
+def can(user: Any, action: str, obj: Any) -> bool:
+    """Whether ``user`` may do ``action`` (a key of RULES) to ``obj``."""
+    return RULES[action](user, obj) is None
+
+
+def can_edit(user: Any, entry: Entry) -> bool:
+    return edit_refusal(user, entry) is None
+
+
+def can_review(user: Any, entry: Entry) -> bool:
+    return entry.pk is not None and approve_refusal(user, entry) is None
+
+
+def can_reopen(user: Any, entry: Entry) -> bool:
+    return entry.pk is not None and reopen_refusal(user, entry) is None
+
+
+def can_manage_scheme(user: Any, year: MunicipalYear) -> bool:
+    return scheme_edit_refusal(user, year) is None
+
+
+def can_start_rollup(user: Any, year: MunicipalYear) -> bool:
+    return rollup_refusal(user, year) is None
+
+
+def can_decide_nomination(user: Any, year: MunicipalYear) -> bool:
+    return nomination_refusal(user, year) is None
+
+
+# --- What a user may act on, as querysets ------------------------------------------------------------
+
+
+def editable_entries(user: Any) -> QuerySet[Entry]:
+    """Entries the user may change now: a clerk's township's drafts and returned entries in open
+    years, or in closed years under a running extension."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from wuqiang.entries.models import EDITABLE_STATES, Entry, EntryExtension
+    from wuqiang.regions.models import MunicipalYear
+
+    if not user.is_authenticated or user.role != Role.CLERK:
+        return Entry.objects.none()
+    year_state = MunicipalYear.objects.filter(year_id=OuterRef("year_id"),
+                                              municipality__counties=OuterRef("county_id")).values("state")[:1]
+    extended = Exists(EntryExtension.objects.active().filter(entry_id=OuterRef("pk")))
+    return (Entry.objects.visible_to(user).filter(township_id=user.township_id, state__in=EDITABLE_STATES)
+            .alias(year_state=year_state, extended=extended)
+            .filter(Q(year_state=YearState.OPEN) | Q(year_state=YearState.CLOSED, extended=True)))
+
+
+def reviewable_entries(user: Any) -> QuerySet[Entry]:
+    """Submitted entries a reviewer may approve now (their county, years not published)."""
+    from django.db.models import OuterRef
+
+    from wuqiang.entries.models import Entry, EntryState
+    from wuqiang.regions.models import MunicipalYear
+
+    if not user.is_authenticated or user.role != Role.REVIEWER:
+        return Entry.objects.none()
+    year_state = MunicipalYear.objects.filter(year_id=OuterRef("year_id"),
+                                              municipality__counties=OuterRef("county_id")).values("state")[:1]
+    return (Entry.objects.visible_to(user).filter(county_id=user.county_id, state=EntryState.SUBMITTED)
+            .alias(year_state=year_state).exclude(year_state=YearState.PUBLISHED))
