@@ -38,6 +38,7 @@ PAY_LEVEL = {2020: 1 / 1.055, 2021: 1.0, 2022: 1.04}
 TRAINING_HOURS = [16, 24, 32, 40, 48, 56, 72]
 
 PRINCIPALS = (CadrePost.SECRETARY_DIRECTOR, CadrePost.SECRETARY, CadrePost.DIRECTOR)
+POST_ORDER = {post: i for i, post in enumerate(CadrePost.values)}
 TRAINEE_SOURCES = ([TraineeSource.VOCATIONAL_STUDENT, TraineeSource.VETERAN, TraineeSource.RETURNEE,
                     TraineeSource.OTHER], [20, 25, 40, 15])
 
@@ -440,7 +441,7 @@ def rows(world: DemoWorld, year: int) -> list:
         s = life.strength(year)
         hours = TRAINING_HOURS[int(clip(round(s * 6 + (life.traits.u(f"training-{year}") - 0.5) * 3), 0, 6))]
         sheet.profiles[life.pk] = {"secretary_training_hours": Decimal(f"{hours}.0")}
-        cadres = sorted(talent.cadres_in(year), key=lambda c: list(CadrePost.values).index(c.posts[year]))
+        cadres = sorted(talent.cadres_in(year), key=lambda c: POST_ORDER[c.posts[year]])
         cadre_rows[life.pk] = [
             {**c.person.values(), "post": c.posts[year], "monthly_pay": c.pay[year],
              "from_reserve_pool": c.from_reserve}

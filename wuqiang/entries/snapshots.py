@@ -45,7 +45,13 @@ def row_values(obj: models.Model) -> dict[str, Any]:
 def stored_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """A row given as {field: value} in snapshot form, as ``row_values`` gives it once saved (for
     callers that write rows in bulk and know their values, e.g. the demo seeder)."""
-    return {f.name: _json_value(values[f.name]) for f in _fields(model)}
+    return {name: _json_value(values[name]) if converted else values[name] for name, converted in _names(model)}
+
+
+@functools.cache
+def _names(model: type[models.Model]) -> list[tuple[str, bool]]:
+    """The snapshot's fields, and whether their values need converting to JSON (dates, decimals)."""
+    return [(f.name, isinstance(f, (models.DateField, models.DecimalField))) for f in _fields(model)]
 
 
 def take_snapshot(entry, sheet: PillarSheet) -> Snapshot:

@@ -32,7 +32,7 @@ from wuqiang.core.demo.anomalies import plan_anomalies
 from wuqiang.core.demo.hierarchy import DemoCity
 from wuqiang.core.demo.life import DemoWorld, build_lives
 from wuqiang.core.demo.users import clerk_username, reviewer_username
-from wuqiang.core.demo.workflow import CALENDARS, Story, county_lag, story, township_pace
+from wuqiang.core.demo.workflow import CALENDARS, Story, batches, county_lag, story, township_pace
 from wuqiang.entries.models import Change, ChangeSource, Entry, Pillar
 from wuqiang.entries.quality import compare
 from wuqiang.entries.registry import PillarSheet, get_sheet
@@ -125,6 +125,8 @@ def _write_year(world: DemoWorld, year: int, sheets: list[SheetRows], flags: dic
     county_code = {c.pk: c.code for c in city.counties}
     lags = {c.pk: county_lag(rng, running) for c in city.counties}
     paces = {t.pk: township_pace(rng, calendar, lags[t.county_id], running) for t in city.townships}
+    slugs = [rows.sheet.slug for rows in sheets]
+    plans = {t.pk: batches(rng, paces[t.pk], slugs) for t in city.townships}
     townships = {t.pk: t for t in city.townships}
 
     planned: list[tuple[SheetRows, Any, Story, list[dict], str]] = []
@@ -133,7 +135,8 @@ def _write_year(world: DemoWorld, year: int, sheets: list[SheetRows], flags: dic
         for unit in city.villages if village_level else city.townships:
             township = townships[unit.township_id] if village_level else unit
             anomaly = world.anomaly(year, unit.pk, rows.pillar) if village_level else None
-            path = story(rng, paces[township.pk], calendar, rows.pillar, township_sheet=not village_level,
+            path = story(rng, paces[township.pk], calendar, rows.pillar, plans[township.pk][rows.sheet.slug],
+                         township_sheet=not village_level,
                          forced=anomaly.state if anomaly else None,
                          return_comment=anomaly.return_comment if anomaly else "")
             unit_flags = flags.get(rows.sheet.slug, {}).get(unit.pk, [])

@@ -115,6 +115,7 @@ class VillageLife:
     party_groups: dict[int, int] = field(default_factory=dict)
     # Facts other pillars hand over within a year (set by the pillar plans).
     facts: dict[str, Any] = field(default_factory=dict)
+    _strength: dict[int, float] = field(default_factory=dict, repr=False)
 
     @property
     def pk(self) -> int:
@@ -126,8 +127,12 @@ class VillageLife:
 
     def strength(self, year: int) -> float:
         """How well the village is run in ``year``, 0–1: slowly better as the campaign goes on."""
-        wobble = (self.traits.u(f"wobble-{year}") - 0.5) * 0.06
-        return clip(self.base_strength + YEARLY_IMPROVEMENT * (year - ANCHOR_YEAR) + wobble, 0.0, 1.0)
+        value = self._strength.get(year)
+        if value is None:
+            wobble = (self.traits.u(f"wobble-{year}") - 0.5) * 0.06
+            value = self._strength[year] = clip(
+                self.base_strength + YEARLY_IMPROVEMENT * (year - ANCHOR_YEAR) + wobble, 0.0, 1.0)
+        return value
 
     def yes(self, name: str, year: int, low: float, high: float) -> bool:
         """A yes/no fact whose chance runs from ``low`` (weakest village) to ``high`` (strongest).

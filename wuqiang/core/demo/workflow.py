@@ -101,31 +101,57 @@ class Pace:
 
     batch_days: list[datetime.date]
     review_lag: tuple[int, int]
-    # 2022: the share of the township's entries submitted by AS_OF.
+    # 2022: the share of the township's sheets submitted by AS_OF.
     progress: float = 1.0
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One sheet of all a township's villages, submitted by the clerk on one day and approved by
+    the reviewer together some days later (as ``entries_approve_submitted`` does)."""
+
+    day: datetime.date
+    lag: int
+    # In the running year: whether the clerk has sent this batch in yet.
+    sent: bool = True
 
 
 def township_pace(rng: random.Random, calendar: Calendar, county_lag: tuple[int, int], running: bool) -> Pace:
     """A clerk submits in three to six batches: in a finished year most of them in January; in
     the running one many are still coming in as the deadline nears."""
     span = (calendar.last_submission - calendar.first_submission).days
-    mode = span if running else span * 0.3
-    days = sorted({calendar.first_submission + datetime.timedelta(days=round(rng.triangular(0, span, mode)))
+    # In the running year some townships finished early and others have barely started.
+    late = rng.random() ** 0.5 if running else 0.3
+    days = sorted({calendar.first_submission + datetime.timedelta(days=round(rng.triangular(0, span, span * late)))
                    for _ in range(rng.randint(3, 6))})
-    return Pace(days, county_lag, progress=rng.uniform(0.3, 0.95) if running else 1.0)
+    progress = min(1.0, max(0.2, 1.15 - 0.6 * late + rng.uniform(-0.15, 0.15))) if running else 1.0
+    return Pace(days, county_lag, progress=progress)
+
+
+def batches(rng: random.Random, pace: Pace, sheets: list[str]) -> dict[str, Batch]:
+    """When each of a township's sheets goes in and how long its review takes. The clerk works
+    through the sheets in turn over the batch days; in the running year, a township that is
+    ``progress`` of the way has sent that share of them."""
+    order = rng.sample(sheets, len(sheets))
+    days = pace.batch_days
+    sent = max(1, round(pace.progress * len(order)))
+    return {sheet: Batch(days[i * len(days) // sent] if i < sent else days[-1], rng.randint(*pace.review_lag),
+                         sent=i < sent)
+            for i, sheet in enumerate(order)}
 
 
 def county_lag(rng: random.Random, running: bool = False) -> tuple[int, int]:
     """How many days a county's reviewer takes, at best and at worst (longer while the year's
     submissions are still piling up)."""
-    fastest = rng.randint(4, 10) if running else rng.randint(1, 3)
-    return fastest, fastest + (rng.randint(8, 25) if running else rng.randint(3, 9))
+    fastest = rng.randint(8, 16) if running else rng.randint(1, 3)
+    return fastest, fastest + (rng.randint(12, 30) if running else rng.randint(3, 9))
 
 
-def story(rng: random.Random, pace: Pace, calendar: Calendar, pillar: str, *, township_sheet: bool = False,
-          forced: str | None = None, return_comment: str = "") -> Story:
+def story(rng: random.Random, pace: Pace, calendar: Calendar, pillar: str, group: Batch, *,
+          township_sheet: bool = False, forced: str | None = None, return_comment: str = "") -> Story:
     """One entry's path through the year, ending where the campaign stands (approved in a year
-    that ran to the end; anywhere on ``AS_OF`` in the running year), or in ``forced``."""
+    that ran to the end; anywhere on ``AS_OF`` in the running year), or in ``forced``. Most
+    entries go with their township's batch of the pillar; a few straggle."""
     running = calendar.closed is None
     deadline = at(calendar.closed, 9) if calendar.closed else at(AS_OF, 9)
     comments = TOWNSHIP_RETURN_COMMENTS if township_sheet else RETURN_COMMENTS[pillar]
@@ -135,12 +161,17 @@ def story(rng: random.Random, pace: Pace, calendar: Calendar, pillar: str, *, to
         result.version += saves
         result.updated_at = when
 
-    def review_after(when: datetime.datetime) -> datetime.datetime:
-        return _moment(rng, when.date() + datetime.timedelta(days=rng.randint(*pace.review_lag)))
+    straggler = rng.random() < 0.12
+    submit_day = rng.choice(pace.batch_days) if straggler else group.day
 
-    submit_day = rng.choice(pace.batch_days)
+    def review_after(when: datetime.datetime) -> datetime.datetime:
+        # The batch is decided together; anything later waits its turn in the queue.
+        lag = group.lag if when.date() == group.day else rng.randint(*pace.review_lag)
+        return _moment(rng, when.date() + datetime.timedelta(days=lag))
+
     first_save = _moment(rng, submit_day - datetime.timedelta(days=rng.randint(0, 20)))
-    will_submit = forced != EntryState.DRAFT and (forced is not None or rng.random() < pace.progress)
+    sent = group.sent if not straggler else rng.random() < pace.progress
+    will_submit = forced != EntryState.DRAFT and (forced is not None or not running or sent)
     if not will_submit:
         save(min(first_save, deadline - datetime.timedelta(days=1)), rng.randint(1, 3))
         return result
