@@ -118,6 +118,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Request size ----------------------------------------------------------------------------
+# A sheet posts every record row: up to MAX_RECORDS_PER_LIST (1,000) rows of at most 9 fields in a
+# list, a few lists per sheet. Django's default of 1,000 fields refused a sheet of ~140 meetings
+# with a bare 400, so the field count is raised deliberately; the body size keeps Django's
+# 2.5 MB default (1,000 meetings post about 150 KB), which is what actually bounds a request.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+
 # --- Language and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
