@@ -30,4 +30,5 @@ class AuditEventFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.form.fields.items():
-            field.widget.attrs["class"] = "form-select form-select-sm" if name == "kind" else "form-control form-control-sm"
+            css = "form-select form-select-sm" if name == "kind" else "form-control form-control-sm"
+            field.widget.attrs["class"] = css

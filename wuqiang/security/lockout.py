@@ -38,7 +38,8 @@ from wuqiang.security.permissions import is_system_admin, unlockable_users
 
 
 def _limits() -> tuple[int, int]:
-    return settings.LOGIN_FAILURES_PER_ACCOUNT, max(settings.LOGIN_FAILURES_PER_ADDRESS, 1)
+    """(per account, per address); AXES_FAILURE_LIMIT is LOGIN_FAILURES_PER_ACCOUNT."""
+    return settings.AXES_FAILURE_LIMIT, max(settings.LOGIN_FAILURES_PER_ADDRESS, 1)
 
 
 def _recent(now: datetime.datetime):
@@ -97,7 +98,8 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     """The page both login forms show once axes refuses: when to try again, and who can unlock."""
     ends_at = lockout_ends_at(username=get_client_username(request, credentials),
                               ip_address=getattr(request, "axes_ip_address", None) or client_ip(request))
-    minutes = math.ceil((ends_at - timezone.now()).total_seconds() / 60) if ends_at else settings.LOGIN_COOLOFF_MINUTES
+    left = (ends_at - timezone.now()) if ends_at else get_cool_off()
+    minutes = math.ceil(left.total_seconds() / 60)
     response = render(request, "security/locked_out.html",
                       {"ends_at": ends_at, "minutes": max(minutes, 1)}, status=429)
     response["Retry-After"] = str(max(minutes, 1) * 60)

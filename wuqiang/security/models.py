@@ -21,6 +21,9 @@ class PasswordHistory(models.Model):
         verbose_name_plural = _("previous passwords")
         indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user_time")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class PasswordChangeReason(models.TextChoices):
     SEEDED = "seeded", _("Demo account with the shared demo password")
@@ -38,3 +41,6 @@ class RequiredPasswordChange(models.Model):
     class Meta:
         verbose_name = _("required password change")
         verbose_name_plural = _("required password changes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.get_reason_display()}"

@@ -52,8 +52,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             request.session.pop(MFA_KEY, None)
             record(EventKind.MFA_VERIFIED, request=request, obj=request.user, method=method)
             if method == "recovery code":
+                left = mfa.recovery_codes_left(request.user)
                 messages.warning(request, _("You signed in with a recovery code; %(count)d are left. Make new ones "
-                                            "on the two-factor page.") % {"count": mfa.recovery_codes_left(request.user)})
+                                            "on the two-factor page.") % {"count": left})
             return redirect(_next_url(request))
         # A wrong code counts towards the lockout like a wrong password.
         username = request.user.get_username()
@@ -153,8 +154,8 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only municipal staff and administrators may unlock accounts.")
     return render(request, "security/lockouts.html", {
         "lockouts": lockout.current_lockouts(request.user), "admin": is_system_admin(request.user),
-        "per_account": settings.LOGIN_FAILURES_PER_ACCOUNT, "per_address": settings.LOGIN_FAILURES_PER_ADDRESS,
-        "cooloff": settings.LOGIN_COOLOFF_MINUTES,
+        "per_account": settings.AXES_FAILURE_LIMIT, "per_address": settings.LOGIN_FAILURES_PER_ADDRESS,
+        "cooloff": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     })
 
 
