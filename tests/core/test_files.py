@@ -211,7 +211,8 @@ def test_an_unknown_kind_downloads_as_octet_stream():
 
 
 @pytest.mark.parametrize(("name", "safe"), [
-    ("../../etc/passwd", "passwd"), ("C:\\Users\\x\\报表.xlsx", "报表.xlsx"), ("a\r\nSet-Cookie: x.pdf", "aSet-Cookie x.pdf"),
+    ("../../etc/passwd", "passwd"), ("C:\\Users\\x\\报表.xlsx", "报表.xlsx"),
+    ("a\r\nSet-Cookie: x.pdf", "aSet-Cookie x.pdf"),
     ('bad<>:"|?*name.pdf', "badname.pdf"), ("...", "download"), ("", "download"),
 ])
 def test_download_names_lose_directories_and_dangerous_characters(name, safe):

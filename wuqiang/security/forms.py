@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OneTimeCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"), max_length=32, strip=True,
+        label=_("Verification code"), max_length=32, strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
     )
 
