@@ -16,7 +16,7 @@ from tests.security.conftest import sign_in
 from wuqiang.audit.models import AuditEvent, EventKind
 from wuqiang.audit.services import record
 from wuqiang.audit.tasks import prune_audit_log
-from wuqiang.regions.models import YearState
+from wuqiang.regions.models import MunicipalYear, YearState
 
 pytestmark = pytest.mark.django_db
 
@@ -81,17 +81,31 @@ def test_anonymous_misses_and_favicon_misses_are_not_recorded(client, clerk_a, l
     assert not AuditEvent.objects.filter(kind=EventKind.ACCESS_DENIED).exists()
 
 
-def test_admin_changes_are_recorded_with_the_change(admin_client, admin_user, year):
-    response = admin_client.post(f"/admin/regions/assessmentyear/{year.pk}/change/", {
-        "year": year.year, "entry_opens": "2021-01-01", "entry_closes": "2022-03-31", "state": YearState.CLOSED,
+def test_admin_changes_are_recorded_with_the_change(admin_client, admin_user, world, year):
+    settings = MunicipalYear.objects.get(municipality=world.municipality, year=year)
+    response = admin_client.post(f"/admin/regions/municipalyear/{settings.pk}/change/", {
+        "entry_opens": "2021-01-01", "entry_closes": "2022-04-30",
+        "state_changes-TOTAL_FORMS": 0, "state_changes-INITIAL_FORMS": 0,
     })
     assert response.status_code == 302, response.content.decode()[:3000]
 
     event = _only(EventKind.ADMIN_CHANGE)
-    assert (event.actor_id, event.object_type, event.object_id) == (admin_user.pk, "regions.assessmentyear",
-                                                                    str(year.pk))
+    assert (event.actor_id, event.object_type, event.object_id) == (admin_user.pk, "regions.municipalyear",
+                                                                    str(settings.pk))
     assert event.detail["action"] == "change"
-    assert event.detail["changes"] == [{"changed": {"fields": ["State"]}}]
+    assert event.detail["changes"] == [{"changed": {"fields": ["Entry closes"]}}]
+
+
+def test_a_year_state_change_is_recorded_with_from_and_to(world, year, municipal):
+    from wuqiang.regions.services import year_set_state
+
+    settings = MunicipalYear.objects.get(municipality=world.municipality, year=year)
+    year_set_state(year=settings, actor=municipal, to_state=YearState.CLOSED, note="按期截止")
+
+    event = _only(EventKind.YEAR_STATE)
+    assert (event.actor_id, event.object_type, event.object_id) == (municipal.pk, "regions.municipalyear",
+                                                                    str(settings.pk))
+    assert (event.detail["from_state"], event.detail["to_state"], event.detail["year"]) == ("open", "closed", 2021)
 
 
 def test_bulk_deletions_in_the_admin_are_recorded_per_object(admin_client, admin_user):
