@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from wuqiang.accounts.permissions import can_read_audit_log
 from wuqiang.audit.filtersets import AuditEventFilter
 from wuqiang.audit.models import AuditEvent, EventKind
-from wuqiang.audit.permissions import can_read_audit_log
 from wuqiang.audit.services import record
 from wuqiang.core.files import spreadsheet_safe
 

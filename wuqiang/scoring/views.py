@@ -54,7 +54,6 @@ def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | Non
         "unit": unit, "card": card, "breadcrumbs": breadcrumbs(unit, request.user),
         "municipality": municipality, "year_settings": settings,
         "last_run": selectors.last_run(municipality.pk, year.year),
-        "can_run": permissions.can_start_rollup(request.user, settings),
     }
     if not isinstance(unit, Village):
         league = Paginator(selectors.child_scorecards(unit, year.year, request.user), LEAGUE_PAGE)

@@ -3,8 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from wuqiang.audit.permissions import can_read_audit_log
-from wuqiang.security.permissions import can_unlock
+from wuqiang.accounts.permissions import can_read_audit_log, can_unlock
 
 
 def security(request: HttpRequest) -> dict:

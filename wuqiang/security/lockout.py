@@ -31,10 +31,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wuqiang.accounts.permissions import is_system_admin, unlockable_users
 from wuqiang.audit.models import EventKind
 from wuqiang.audit.services import record
 from wuqiang.core.http import client_ip
-from wuqiang.security.permissions import is_system_admin, unlockable_users
 
 
 def _limits() -> tuple[int, int]:

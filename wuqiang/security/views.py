@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wuqiang.accounts.permissions import can_unlock, is_system_admin
 from wuqiang.audit.models import EventKind
 from wuqiang.audit.services import record
 from wuqiang.security import lockout, mfa
 from wuqiang.security.forms import OneTimeCodeForm, UnlockForm
 from wuqiang.security.gate import MFA_KEY, PASSWORD_CHANGE, PASSWORD_KEY, SECOND_FACTOR, allow_during
 from wuqiang.security.middleware import session_remaining, touch
-from wuqiang.security.permissions import can_unlock, is_system_admin
 
 
 def _next_url(request: HttpRequest) -> str:
