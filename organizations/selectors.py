@@ -46,12 +46,14 @@ def months_elapsed(year: int, today: datetime.date) -> int:
     return today.month - 1
 
 
-def meeting_pace(*, township, year, village_ids, today: datetime.date | None = None) -> dict[int, MeetingPace]:
+def meeting_pace(*, township, year, village_ids, settings=None,
+                 today: datetime.date | None = None) -> dict[int, MeetingPace]:
     """Village id → pace for the given villages of a township, counting the meetings entered
     so far whatever the entry's review state; a village with none is simply behind. One query
-    for the whole township."""
+    for the whole township (``settings``: the municipality's settings of the year, if at hand)."""
     months = months_elapsed(year.year, today or timezone.localdate())
-    if months == 0 or not year_settings(year=year.year, county_id=township.county_id).accepts_clerk_edits:
+    settings = settings or year_settings(year=year.year, county_id=township.county_id)
+    if months == 0 or not settings.accepts_clerk_edits:
         # Nothing due yet, or the year's entry is over and nobody can catch up any more.
         return {}
     held: dict[int, dict[str, int]] = defaultdict(dict)

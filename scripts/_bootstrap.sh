@@ -12,6 +12,13 @@ if [ ! -e "$stamp" ]; then
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
+# Production settings need a secret key: generate one into an ignored file, readable only by
+# its owner, unless SECRET_KEY is set or the file exists (SECRET_KEY_FILE moves it).
+key_file=${SECRET_KEY_FILE:-.secret_key}
+if [ -z "${SECRET_KEY:-}" ] && [ ! -s "$key_file" ]; then
+  (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > "$key_file")
+fi
+
 manage() { .venv/bin/python manage.py "$@"; }
 
 # The compiled catalogues are committed; compile only those that are missing (needs gettext).

@@ -64,6 +64,7 @@ class AssessmentYearFactory(DjangoModelFactory):
     class Meta:
         model = AssessmentYear
         django_get_or_create = ("year",)
+        skip_postgeneration_save = True
 
     year = 2021
 

@@ -1,9 +1,10 @@
-"""Settings come from the environment: the embedded demo by default, PostgreSQL and Redis when
-configured, and a production run that passes ``check --deploy`` and refuses to start keyless."""
+"""Settings come from the environment: production by default (DEBUG off), embedded SQLite and eager
+Celery unless PostgreSQL and Redis are configured, ``check --deploy`` clean, no start without a key."""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import string
 import subprocess
@@ -41,8 +42,11 @@ def test_the_postgres_leg_uses_postgresql_and_a_redis_broker():
 
 def _manage(*args: str, **env_overrides: str | None) -> subprocess.CompletedProcess[str]:
     # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' own switch (tests/e2e/conftest.py), not the
-    # deployment's; check --deploy rightly refuses it.
-    dropped = ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    # deployment's; check --deploy rightly refuses it. DJANGO_SETTINGS_MODULE points at the test
+    # overrides while pytest runs; manage.py must load the real settings.
+    dropped = ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE",
+               "PLAIN_HTTP", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+               "SECURE_HSTS_SECONDS")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({k: v for k, v in env_overrides.items() if v is not None})
     return subprocess.run(
@@ -67,8 +71,30 @@ def test_a_production_configuration_passes_check_deploy():
     assert "no issues" in result.stdout
 
 
-def test_debug_off_without_a_secret_key_refuses_to_start():
-    result = _manage("check", DEBUG="false")
+def test_the_demo_configuration_warns_only_about_the_tls_it_does_without(tmp_path):
+    # scripts/demo: DEBUG off, the generated key file, plain HTTP on the loopback.
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(secrets.token_urlsafe(50))
+
+    result = _manage("check", "--deploy", PLAIN_HTTP="true", SECRET_KEY_FILE=str(key_file))
+    warnings = sorted(set(re.findall(r"\((security\.W\d+)\)", result.stdout + result.stderr)))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    # SSL redirect, HSTS and Secure cookies need TLS, which a loopback demo does not have;
+    # nothing else (DEBUG, the key, hosts, cookies' HttpOnly, clickjacking…) is flagged.
+    assert warnings == ["security.W004", "security.W008", "security.W012", "security.W016"]
+
+
+def test_the_default_is_debug_off():
+    result = _manage("shell", "-c", "from django.conf import settings; print('DEBUG', settings.DEBUG)",
+                     SECRET_KEY="x" * 50)
+
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout
+
+
+def test_debug_off_without_a_secret_key_refuses_to_start(tmp_path):
+    result = _manage("check", DEBUG="false", SECRET_KEY_FILE=str(tmp_path / "no-such-file"))
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr

@@ -1,37 +1,52 @@
 """Settings for the 五强组织 portal, read from the environment.
 
-With no variables set this is the embedded demo: a SQLite file, Celery tasks run eagerly in
-the web process, an in-memory cache. Setting DATABASE_URL, CELERY_BROKER_URL and CACHE_URL
-switches to PostgreSQL and Redis; DEBUG=false turns on the production hardening that
-``manage.py check --deploy`` looks for.
+Production by default: DEBUG is off unless a developer sets DEBUG=true, and the hardening that
+``manage.py check --deploy`` looks for is on. With no service variables set the portal runs
+embedded (a SQLite file, Celery tasks eagerly in the web process, an in-memory cache); setting
+DATABASE_URL, CELERY_BROKER_URL and CACHE_URL switches to PostgreSQL and Redis. The loopback
+demo (``scripts/demo``) serves plain HTTP with PLAIN_HTTP=true. The test suite runs these
+settings with the few overrides in ``wuqiang/settings_test.py``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 
-# The fallback key only ever serves a DEBUG (demo) run; a production run must bring its own.
-SECRET_KEY = env.str("SECRET_KEY", default="") or (
-    "django-insecure-demo-only-" + "wuqiang" * 4 if DEBUG else ""
-)
+# Only the loopback demo speaks plain HTTP; everywhere else the portal sits behind TLS and
+# insists on it (SSL redirect, HSTS, cookies marked Secure).
+PLAIN_HTTP = env.bool("PLAIN_HTTP", default=False)
+_TLS = not DEBUG and not PLAIN_HTTP
+
+# The key comes from SECRET_KEY, else from an ignored file that scripts/demo and scripts/test
+# generate on first run; the fallback key only ever serves a developer's DEBUG run.
+SECRET_KEY_FILE = Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = "django-insecure-demo-only-" + "wuqiang" * 4
 if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be set when DEBUG is off. Set the SECRET_KEY variable or write a key into "
+        f"{SECRET_KEY_FILE} (scripts/demo and scripts/test generate one)."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's site: second factor where required, changes audited.
+    "wuqiang.security.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,11 +56,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    # axes before wuqiang.audit: its signal receivers mark a locked-out request first.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "wuqiang.core",
     "wuqiang.regions",
     "wuqiang.accounts",
     "wuqiang.entries",
     "wuqiang.scoring",
+    "wuqiang.audit",
+    "wuqiang.security",
     "organizations",
     "talent",
     "economy",
@@ -61,11 +83,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Records refused access (403/404 to signed-in users) and lends the request to audit.record().
+    "wuqiang.audit.middleware.AuditMiddleware",
+    # Ends idle or too old sessions before anything else looks at the user.
+    "wuqiang.security.middleware.SessionTimeoutMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # A signed-in user still owing a second factor or a new password goes nowhere else.
+    "wuqiang.security.middleware.SecurityGateMiddleware",
+    "wuqiang.security.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a lockout into the portal's "try again at" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wuqiang.urls"
@@ -83,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wuqiang.core.context_processors.portal",
+                "wuqiang.security.context_processors.security",
             ],
         },
     },
@@ -104,19 +137,67 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["wuqiang.accounts.backends.ScopedUserBackend"]
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "wuqiang.accounts.backends.ScopedUserBackend",
+]
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://wuqiang")}
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Passwords, lockout, second factor, sessions (OWASP ASVS level 2) -----------------------
+PASSWORD_HISTORY = env.int("PASSWORD_HISTORY", default=5)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "wuqiang.security.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": PASSWORD_HISTORY}},
+]
+# Accounts made by seed_demo or given a password by an admin choose their own at first sign-in.
+FORCE_PASSWORD_CHANGE = env.bool("FORCE_PASSWORD_CHANGE", default=True)
+
+# django-axes: per account and, with a higher limit for offices behind one NAT, per address.
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_HANDLER = "wuqiang.security.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "wuqiang.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "wuqiang.core.http.client_ip"
+# A success must not wipe the failures counted against the address (or another account).
+AXES_RESET_ON_SUCCESS = False
+# Tries during a lockout do not push its end further out: the page's "try again at" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Sign-ins are in the audit log; axes keeps only the attempts that count towards a lockout.
+AXES_DISABLE_ACCESS_LOG = True
+
+# TOTP (django-otp) for superusers and municipal staff; anyone may turn it on for themselves.
+REQUIRE_MFA = env.bool("REQUIRE_MFA", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="五强组织")
+
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_WARNING_MINUTES = env.int("SESSION_WARNING_MINUTES", default=2)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=8)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# --- Audit log ----------------------------------------------------------------------------
+# The Cybersecurity Law asks for at least six months of network logs; keep a year by default.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+
+# --- Request size ----------------------------------------------------------------------------
+# A sheet posts every record row: up to MAX_RECORDS_PER_LIST (1,000) rows of at most 9 fields in a
+# list, a few lists per sheet. Django's default of 1,000 fields refused a sheet of ~140 meetings
+# with a bare 400, so the field count is raised deliberately; the body size keeps Django's
+# 2.5 MB default (1,000 meetings post about 150 KB), which is what actually bounds a request.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # --- Language and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -129,7 +210,7 @@ USE_TZ = True
 # --- Static files (all vendored; nothing loads from a CDN) ----------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -145,15 +226,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-if env.bool("BEHIND_TLS_PROXY", default=False):
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_TLS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_TLS)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_TLS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _TLS
+SECURE_HSTS_PRELOAD = _TLS
+# Behind exactly one reverse proxy (docs/operations.md): trust its X-Forwarded-Proto, and take
+# the client's address from the last X-Forwarded-For entry, the one the proxy itself added.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The largest file an Excel import or a ticket attachment may be (wuqiang/core/files.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Scripts only from this origin; ECharts styles its own DOM, hence inline styles.
 CONTENT_SECURITY_POLICY = {
@@ -187,6 +272,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
     # Recompute every unpublished year at night, whatever the day's coalesced runs missed.
     "nightly-rollup": {"task": "wuqiang.scoring.tasks.rollup_open_years", "schedule": crontab(hour=2, minute=0)},
+    # Drop audit events older than AUDIT_RETENTION_DAYS.
+    "prune-audit-log": {"task": "wuqiang.audit.tasks.prune_audit_log", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- REST API -----------------------------------------------------------------------------
@@ -210,4 +297,5 @@ LOGGING = {
 }
 
 # The demo password printed by seed_demo and listed in the README.
-DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="wuqiang2021")
+# Twelve characters: the password policy's minimum.
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="wuqiang-2021")

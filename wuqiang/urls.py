@@ -5,15 +5,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wuqiang.core import views as core_views
+from wuqiang.security.gate import PASSWORD_CHANGE, SECOND_FACTOR, allow_during
+from wuqiang.security.views import password_change
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/logout/", allow_during(SECOND_FACTOR, PASSWORD_CHANGE)(auth_views.LogoutView.as_view()),
+         name="logout"),
+    path("accounts/password/", password_change, name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", core_views.public_set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("", include("wuqiang.security.urls")),
+    path("", include("wuqiang.audit.urls")),
     path("", include("wuqiang.regions.urls")),
     path("", include("wuqiang.entries.urls")),
     path("", include("wuqiang.scoring.urls")),

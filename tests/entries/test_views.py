@@ -16,6 +16,7 @@ from organizations.models import BranchProfile, Meeting
 from tests import factories
 from tests.conftest import PERSONAS, World
 from tests.entries.conftest import COMPLETE_PROFILE, fingerprint, form_data, load, org_sheet
+from tests.factories import set_year_state
 from wuqiang.entries.models import Change, ChangeAction, Entry, EntryState, Pillar
 from wuqiang.regions.models import AssessmentYear
 
@@ -580,7 +581,7 @@ def test_an_action_ignores_a_next_url_on_another_host(login_en, submitted, world
 
 def test_in_a_closed_year_the_clerk_sees_the_sheet_read_only_and_cannot_post(login_en, flow, world, year, clerk_a):
     entry = flow.draft(world.village_a, clerk_a)
-    AssessmentYear.objects.filter(pk=year.pk).update(state="closed")
+    set_year_state(year, "closed")
     before = fingerprint(entry)
     client = login_en(clerk_a)
 

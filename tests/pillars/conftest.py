@@ -6,7 +6,6 @@ The place is one municipality (520300), county (520302), township (520302001) an
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -44,10 +43,7 @@ def place(db) -> Place:
 
 
 def get_year(year: int = YEAR) -> AssessmentYear:
-    return AssessmentYear.objects.get_or_create(
-        year=year,
-        defaults={"entry_opens": datetime.date(year, 1, 1), "entry_closes": datetime.date(year + 1, 3, 31)},
-    )[0]
+    return AssessmentYear.objects.get_or_create(year=year)[0]
 
 
 @pytest.fixture

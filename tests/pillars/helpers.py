@@ -25,3 +25,12 @@ def save(form: ModelForm, entry: Entry) -> models.Model:
 
 def with_changes(data: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {**data, **changes}
+
+
+def check(entry: Entry, *, sheet: str | None = None, **profile: Any):
+    """Validate a profile change as the entry services do (every field rule, the sheet's rules
+    and the rules spanning two sheets); returns the clean input or raises InvalidSheet."""
+    from wuqiang.entries.registry import get_sheet
+    from wuqiang.entries.validation import SheetInput, validate_sheet
+
+    return validate_sheet(get_sheet(sheet or entry.pillar), entry, SheetInput(profile=profile))

@@ -7,8 +7,9 @@ import pytest
 from governance.forms import GovernanceProfileForm
 from governance.models import GovernanceProfile
 from organizations.models import BranchProfile
-from tests.pillars.helpers import bind, save, with_changes
+from tests.pillars.helpers import bind, check, save, with_changes
 from wuqiang.entries.models import Pillar
+from wuqiang.entries.validation import InvalidSheet
 
 GOVERNANCE = {
     "rules_revised_filed": "true",
@@ -66,38 +67,45 @@ def test_it_rejects_negative_counts(entry, field):
 def test_it_rejects_more_households_visited_than_the_village_has(entry, make_entry):
     branch_households(make_entry, 380)
 
-    form = bind(GovernanceProfileForm, entry, with_changes(GOVERNANCE, households_visited="381"))
+    with pytest.raises(InvalidSheet) as refused:
+        check(entry, **with_changes(GOVERNANCE, households_visited="381"))
 
-    assert not form.is_valid()
-    assert form.errors["households_visited"] == [
+    assert refused.value.errors.profile["households_visited"] == [
         "Households visited cannot exceed the village's 380 households (entered under organisational function)."
     ]
     assert not GovernanceProfile.objects.exists()
 
 
+def test_lowering_households_below_those_visited_is_refused_on_the_organisations_sheet(entry, make_entry):
+    # The rule spans two sheets: it holds whichever of them is saved.
+    branch = branch_households(make_entry, 400)
+    save(bind(GovernanceProfileForm, entry, GOVERNANCE), entry)
+
+    with pytest.raises(InvalidSheet) as refused:
+        check(branch.entry, households=399)
+
+    assert refused.value.errors.profile["households"] == [
+        "Households cannot be fewer than the 400 households visited (entered under governance)."]
+    check(branch.entry, households=400)
+
+
 def test_visiting_every_household_is_accepted(entry, make_entry):
     branch_households(make_entry, 400)
 
-    form = bind(GovernanceProfileForm, entry, GOVERNANCE)
-
-    assert form.is_valid(), form.errors
+    check(entry, **GOVERNANCE)
 
 
 def test_visits_are_not_capped_before_households_are_entered(entry, make_entry):
     branch_households(make_entry, None)
 
-    form = bind(GovernanceProfileForm, entry, with_changes(GOVERNANCE, households_visited="5000"))
-
-    assert form.is_valid(), form.errors
+    check(entry, **with_changes(GOVERNANCE, households_visited="5000"))
 
 
 def test_visits_are_capped_only_by_the_same_village_and_year(entry, make_entry, make_village):
     branch_households(make_entry, 10, village=make_village(201))
     branch_households(make_entry, 20, year=2020)
 
-    form = bind(GovernanceProfileForm, entry, GOVERNANCE)
-
-    assert form.is_valid(), form.errors
+    check(entry, **GOVERNANCE)
 
 
 def test_an_invalid_edit_leaves_the_stored_governance_unchanged(entry):

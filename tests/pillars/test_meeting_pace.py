@@ -9,6 +9,7 @@ from organizations.models import Meeting
 from organizations.selectors import meeting_pace, months_elapsed
 from tests.pillars.conftest import get_year
 from wuqiang.entries.models import Pillar
+from wuqiang.regions.selectors import year_settings
 
 
 def _hold(entry, kind, months):
@@ -66,9 +67,10 @@ def test_it_reads_the_whole_township_in_one_query(place, make_village, make_entr
     for village in villages:
         _on_pace(make_entry(Pillar.ORGANIZATIONS, village=village), [1, 2])
     year = get_year()
+    settings = year_settings(year=year.year, county_id=place.county.pk)
 
     with django_assert_num_queries(1):
-        pace = meeting_pace(township=place.township, year=year, today=datetime.date(2021, 3, 1),
+        pace = meeting_pace(township=place.township, year=year, settings=settings, today=datetime.date(2021, 3, 1),
                             village_ids=[v.pk for v in villages])
 
     assert {p.status for p in pace.values()} == {"ok"}
@@ -88,11 +90,11 @@ def test_the_work_board_shows_a_village_behind_pace(client, place, make_entry):
 
 
 def test_a_closed_year_shows_no_pace_warnings(place, make_entry):
+    from tests.factories import set_year_state
     from wuqiang.regions.models import YearState
 
     year = get_year()
-    year.state = YearState.CLOSED
-    year.save()
+    set_year_state(year, YearState.CLOSED)
     make_entry(Pillar.ORGANIZATIONS)
 
     assert meeting_pace(township=place.township, year=year, today=datetime.date(2022, 2, 1),

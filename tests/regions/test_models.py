@@ -10,7 +10,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import translation
 
 from tests import factories
-from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
+from wuqiang.regions.models import County, Municipality, MunicipalYear, Township, Village
 
 pytestmark = pytest.mark.django_db
 
@@ -202,21 +202,33 @@ def test_get_absolute_url_uses_the_division_code(world):
     assert world.county_y.get_absolute_url() == "/counties/520303/"
 
 
-def test_an_assessment_year_window_must_not_close_before_it_opens():
-    year = AssessmentYear(year=2021, entry_opens=datetime.date(2021, 6, 1), entry_closes=datetime.date(2021, 5, 1))
+def test_a_municipal_year_window_must_not_close_before_it_opens(world, year):
+    settings = MunicipalYear.objects.get(municipality=world.municipality, year=year)
+    settings.entry_opens, settings.entry_closes = datetime.date(2021, 6, 1), datetime.date(2021, 5, 1)
 
     with pytest.raises(ValidationError) as excinfo:
-        year.full_clean()
+        settings.full_clean()
 
     assert "entry_closes" in excinfo.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
-        year.save()
+        settings.save()
 
 
-def test_only_an_open_year_accepts_clerk_edits():
-    open_year = factories.AssessmentYearFactory(year=2021)
-    closed = factories.AssessmentYearFactory(year=2020, state="closed")
-    published = factories.AssessmentYearFactory(year=2019, state="published")
+def test_only_an_open_year_accepts_clerk_edits(world):
+    years = [factories.AssessmentYearFactory(year=2021), factories.AssessmentYearFactory(year=2020, state="closed"),
+             factories.AssessmentYearFactory(year=2019, state="published")]
+    open_year, closed, published = (MunicipalYear.objects.get(municipality=world.municipality, year=y) for y in years)
 
     assert [y.accepts_clerk_edits for y in (open_year, closed, published)] == [True, False, False]
     assert [y.is_published for y in (open_year, closed, published)] == [False, False, True]
+
+
+def test_every_municipality_gets_settings_for_every_year_whichever_comes_first(world):
+    year = factories.AssessmentYearFactory(year=2023)
+    later = factories.MunicipalityFactory(code="520400", name="安顺市")
+
+    assert set(MunicipalYear.objects.filter(year=year).values_list("municipality_id", flat=True)) == {
+        world.municipality.pk, later.pk}
+    settings = MunicipalYear.objects.get(municipality=later, year=year)
+    assert (settings.state, settings.entry_opens, settings.entry_closes) == (
+        "open", datetime.date(2023, 1, 1), datetime.date(2024, 3, 31))

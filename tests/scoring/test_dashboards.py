@@ -14,6 +14,7 @@ from organizations.choices import WeakCaseStatus
 from tests import factories
 from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
 from wuqiang.regions.models import Village, YearState
+from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring import tasks
 from wuqiang.scoring.models import (
     DemonstrationNomination,
@@ -24,7 +25,7 @@ from wuqiang.scoring.models import (
     SchemeVeto,
 )
 from wuqiang.scoring.rollup import rollup_year
-from wuqiang.scoring.services import nominations_propose, scheme_for_year
+from wuqiang.scoring.services import nominations_propose, scheme_for
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def test_municipal_staff_start_a_roll_up_and_follow_its_progress(client, scored,
                                                                   django_capture_on_commit_callbacks):
     client.force_login(people["municipal"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("scoring:rollup-start"), {"year": YEAR})
+        response = client.post(reverse("scoring:rollup-start"), {"year": YEAR, "municipality": "520300"})
 
     run = RollupRun.objects.latest("pk")
     assert response.status_code == 302 and response.url == reverse("scoring:rollup-run", args=[run.pk])
@@ -172,7 +173,8 @@ def test_municipal_staff_start_a_roll_up_and_follow_its_progress(client, scored,
 def test_others_cannot_start_a_roll_up(client, scored, people, persona):
     client.force_login(people[persona])
 
-    assert client.post(reverse("scoring:rollup-start"), {"year": YEAR}).status_code == 403
+    # The municipality lies outside their scope: as for any unit they cannot see, 404.
+    assert client.post(reverse("scoring:rollup-start"), {"year": YEAR, "municipality": "520300"}).status_code == 404
     assert not RollupRun.objects.exists()
 
 
@@ -202,11 +204,11 @@ def _index(scheme: Scheme, code: str) -> int:
 
 def test_municipal_staff_edit_the_scheme_and_scores_follow(client, scored, people, eager_celery,
                                                            django_capture_on_commit_callbacks):
-    scheme = scheme_for_year(YEAR)
+    scheme = scheme_for(municipality_id=scored.municipality.pk, year=YEAR)
     o1, o2 = _index(scheme, "O1"), _index(scheme, "O2")
     client.force_login(people["municipal"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("scoring:scheme", args=[YEAR]), _scheme_post(
+        response = client.post(reverse("scoring:scheme", args=["520300", YEAR]), _scheme_post(
             scheme, **{f"ind-{o1}-points": "2", f"ind-{o2}-points": "4", "veto_weak_unrectified": ""}))
 
     assert response.status_code == 302
@@ -217,10 +219,10 @@ def test_municipal_staff_edit_the_scheme_and_scores_follow(client, scored, peopl
 
 
 def test_a_scheme_whose_pillar_does_not_add_up_is_refused_with_a_clear_message(client, scored, people):
-    scheme = scheme_for_year(YEAR)
+    scheme = scheme_for(municipality_id=scored.municipality.pk, year=YEAR)
     client.force_login(people["municipal"])
 
-    response = client.post(reverse("scoring:scheme", args=[YEAR]),
+    response = client.post(reverse("scoring:scheme", args=["520300", YEAR]),
                            _scheme_post(scheme, **{f"ind-{_index(scheme, 'O1')}-points": "5"}), follow=True)
 
     assert [str(m) for m in response.context["messages"]] == [
@@ -229,68 +231,75 @@ def test_a_scheme_whose_pillar_does_not_add_up_is_refused_with_a_clear_message(c
 
 
 def test_a_band_above_the_indicator_points_is_refused(client, scored, people):
-    scheme = scheme_for_year(YEAR)
+    scheme = scheme_for(municipality_id=scored.municipality.pk, year=YEAR)
     client.force_login(people["municipal"])
     e1 = _index(scheme, "E1")
 
-    response = client.post(reverse("scoring:scheme", args=[YEAR]),
+    response = client.post(reverse("scoring:scheme", args=["520300", YEAR]),
                            _scheme_post(scheme, **{f"ind-{e1}-bands": "0:0; 10:4; 100:13"}), follow=True)
 
     assert any("a band gives 13" in str(m) for m in response.context["messages"])
 
 
 def test_a_published_years_scheme_is_frozen(client, scored, people):
-    scheme = scheme_for_year(YEAR)
-    type(scheme.year).objects.filter(pk=YEAR).update(state=YearState.PUBLISHED)
+    scheme = scheme_for(municipality_id=scored.municipality.pk, year=YEAR)
+    factories.set_year_state(YEAR, YearState.PUBLISHED)
     client.force_login(people["municipal"])
 
-    assert client.post(reverse("scoring:scheme", args=[YEAR]), _scheme_post(scheme)).status_code == 403
-    page = client.get(reverse("scoring:scheme", args=[YEAR]))
+    assert client.post(reverse("scoring:scheme", args=["520300", YEAR]), _scheme_post(scheme)).status_code == 403
+    page = client.get(reverse("scoring:scheme", args=["520300", YEAR]))
     assert page.context["can_edit"] is False
 
 
 def test_others_see_the_scheme_read_only(client, scored, people):
-    scheme = scheme_for_year(YEAR)
+    scheme = scheme_for(municipality_id=scored.municipality.pk, year=YEAR)
     client.force_login(people["reviewer_x"])
 
-    assert client.get(reverse("scoring:scheme", args=[YEAR])).context["can_edit"] is False
-    assert client.post(reverse("scoring:scheme", args=[YEAR]), _scheme_post(scheme)).status_code == 403
+    assert client.get(reverse("scoring:scheme", args=["520300", YEAR])).context["can_edit"] is False
+    assert client.post(reverse("scoring:scheme", args=["520300", YEAR]), _scheme_post(scheme)).status_code == 403
 
 
-def test_a_new_year_copies_the_previous_years_scheme(place):
-    scheme = scheme_for_year(get_year(YEAR).year)
+def test_a_new_year_copies_the_previous_years_scheme_of_the_same_city(place):
+    get_year(YEAR)
+    scheme = scheme_for(municipality_id=place.municipality.pk, year=YEAR)
     scheme.indicators.filter(code="O1").update(points=2)
+    other = factories.MunicipalityFactory(code="520400", name="安顺市")
+    get_year(YEAR + 1)
 
-    following = Scheme.objects.get(year=get_year(YEAR + 1))
+    following = scheme_for(municipality_id=place.municipality.pk, year=YEAR + 1)
+    theirs = scheme_for(municipality_id=other.pk, year=YEAR + 1)
 
     assert following.copied_from == scheme
     assert following.indicators.get(code="O1").points == 2
     assert following.indicators.count() == 34
+    assert (theirs.copied_from, theirs.indicators.get(code="O1").points) == (None, 3)
 
 
 def test_exemplary_villages_are_proposed_once_and_decisions_kept(client, scored, people):
-    assert nominations_propose(year=YEAR) == 2  # A1 and C1
+    settings_2021 = year_settings(year=YEAR, municipality_id=scored.municipality.pk)
+    assert nominations_propose(year=settings_2021, actor=people["municipal"]) == 2  # A1 and C1
     client.force_login(people["municipal"])
     a1 = DemonstrationNomination.objects.get(village=scored.a1)
 
     client.post(reverse("scoring:nomination-decide", args=[a1.pk]), {"decision": "confirm", "note": "典型"})
-    client.post(reverse("scoring:demonstration", args=[YEAR]))  # propose again
+    client.post(reverse("scoring:demonstration", args=["520300", YEAR]))  # propose again
 
     a1.refresh_from_db()
     assert (a1.status, a1.decided_by, a1.note) == (NominationStatus.CONFIRMED, people["municipal"], "典型")
     assert DemonstrationNomination.objects.count() == 2
-    confirmed = client.get(reverse("scoring:demonstration", args=[YEAR]) + "?status=confirmed")
+    confirmed = client.get(reverse("scoring:demonstration", args=["520300", YEAR]) + "?status=confirmed")
     assert [n.village for n in confirmed.context["page_obj"]] == [scored.a1]
 
 
 def test_only_municipal_staff_decide_nominations(client, scored, people):
-    nominations_propose(year=YEAR)
+    nominations_propose(year=year_settings(year=YEAR, municipality_id=scored.municipality.pk),
+                        actor=people["municipal"])
     c1 = DemonstrationNomination.objects.get(village=scored.c1)
     client.force_login(people["reviewer_y"])
 
     assert client.post(reverse("scoring:nomination-decide", args=[c1.pk]), {"decision": "confirm"}).status_code == 403
-    assert [n.village for n in client.get(reverse("scoring:demonstration", args=[YEAR])).context["page_obj"]] == [
-        scored.c1]  # a reviewer sees only their county's
+    page = client.get(reverse("scoring:demonstration", args=["520300", YEAR]))
+    assert [n.village for n in page.context["page_obj"]] == [scored.c1]  # a reviewer sees only their county's
 
 
 def test_tasks_module_is_importable_for_the_worker():
@@ -311,7 +320,7 @@ def test_proposing_candidates_stays_inside_the_municipal_users_city(db):
             year=year, village=village, township=village.township, county=village.county,
             municipality=village.county.municipality, grade=Grade.EXEMPLARY, computed_at=timezone.now())
 
-    added = nominations_propose(year=YEAR, actor=staff)
+    added = nominations_propose(year=year_settings(year=YEAR, municipality_id=staff.municipality_id), actor=staff)
 
     assert added == 1
     assert list(DemonstrationNomination.objects.values_list("village_id", flat=True)) == [ours.pk]

@@ -7,12 +7,15 @@ from decimal import Decimal
 import pytest
 
 from organizations.choices import MeetingKind, WeakCaseStatus
+from support.indicators import explain_pay_standard
 from support.models import CountyIncome
+from talent.choices import CadrePost, Education
 from talent.models import SentDown
 from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
 from wuqiang.entries.models import EntryState, Pillar
-from wuqiang.scoring.models import Grade, VillageIndicatorScore, VillageScorecard
+from wuqiang.scoring.models import Grade, Scheme, VillageIndicatorScore, VillageScorecard
 from wuqiang.scoring.rollup import rollup_year
+from wuqiang.scoring.selectors import village_indicator_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +153,55 @@ def test_pay_standard_for_a_secretary_director_is_50000(spoiled):
     assert scored["S1"] == Decimal(0)
 
 
+SEPARATE_POSTS = [(CadrePost.SECRETARY, Education.COLLEGE, 1980, 4500),
+                  (CadrePost.DIRECTOR, Education.COLLEGE, 1982, 4200)]
+
+
 def test_pay_standard_without_director_is_40000(spoiled):
-    scored, _ = spoiled(annual_pay=45_000, secretary_is_director=False)
+    scored, _ = spoiled(annual_pay=45_000, secretary_is_director=False, cadres=SEPARATE_POSTS)
     assert scored["S1"] == Decimal(5)
+
+
+def _s1(village):
+    return VillageIndicatorScore.objects.get(village=village, year_id=YEAR, code="S1")
+
+
+def test_s1_takes_the_director_fact_from_the_approved_talent_sheet_when_organisations_is_not_approved(place):
+    # SPEC §5: the fact comes from whichever approved pillar states it. 520322102201 in the demo
+    # was paid 49,284 against the 50,000 floor and scored 5 while organisations awaited review.
+    make_facilities(place.township_a)
+    make_village_data(place.a1, annual_pay=49_284, states={Pillar.ORGANIZATIONS: EntryState.SUBMITTED})
+    run()
+
+    score = _s1(place.a1)
+    assert score.points == Decimal(0)
+    assert (score.basis, score.reference) == ("talent_yes-floor", Decimal(50_000))
+    line = next(line for line in village_indicator_lines(
+        VillageScorecard.objects.get(village=place.a1, year_id=YEAR),
+        Scheme.objects.get(municipality=place.municipality, year_id=YEAR)) if line.code == "S1")
+    assert "50,000" in line.why and "talent" in line.why
+
+
+def test_s1_says_when_no_approved_sheet_states_the_director_fact(place):
+    make_facilities(place.township_a)
+    make_village_data(place.a1, annual_pay=45_000,
+                      states={Pillar.ORGANIZATIONS: EntryState.SUBMITTED, Pillar.TALENT: EntryState.RETURNED})
+    run()
+
+    score = _s1(place.a1)
+    assert score.points == Decimal(5)  # the base standard: nobody has established 一肩挑
+    assert (score.basis, score.reference) == ("unknown-floor", Decimal(40_000))
+    assert "not applied" in str(explain_pay_standard(score.basis, score.reference))
+
+
+def test_s1_applies_the_director_floor_when_either_approved_sheet_says_so(place):
+    make_facilities(place.township_a)
+    make_village_data(place.a1, annual_pay=45_000, secretary_is_director=True, cadres=SEPARATE_POSTS)
+    make_village_data(place.a2, annual_pay=45_000, secretary_is_director=False)
+    run()
+
+    assert (_s1(place.a1).basis, _s1(place.a1).points) == ("org_yes-floor", Decimal(0))
+    assert (_s1(place.a2).basis, _s1(place.a2).points) == ("talent_yes-floor", Decimal(0))
 
 
 def test_pay_standard_is_three_times_last_years_county_income(place):
@@ -235,11 +284,12 @@ def test_a_rectified_weak_case_is_no_veto(spoiled):
 
 
 def test_a_disabled_veto_does_not_apply(place):
-    from wuqiang.scoring.services import scheme_for_year
+    from wuqiang.scoring.services import scheme_for
 
     make_facilities(place.township_a)
     make_village_data(place.a1, major_incident=True)
-    scheme_for_year(YEAR).vetoes.filter(code="major_incident").update(enabled=False)
+    scheme = scheme_for(municipality_id=place.municipality.pk, year=YEAR)
+    scheme.vetoes.filter(code="major_incident").update(enabled=False)
     run()
 
     assert card(place.a1).grade == Grade.EXEMPLARY

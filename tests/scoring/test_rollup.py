@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from organizations.choices import WeakCaseStatus
+from tests.factories import set_year_state
 from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
 from wuqiang.regions.models import YearState
 from wuqiang.scoring import rollup
@@ -23,7 +24,7 @@ from wuqiang.scoring.models import (
     VillageVeto,
 )
 from wuqiang.scoring.rollup import RollupRefused, rollup_year
-from wuqiang.scoring.services import scheme_for_year
+from wuqiang.scoring.services import scheme_for
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,8 @@ def test_county_and_municipal_scorecards_match_the_hand_computation(township_wor
 
     assert (x.villages, x.mean_total, x.rank) == (4, D("72.50"), 2)  # (100 + 90 + 0 + 100) / 4
     assert (y.villages, y.mean_total, y.rank) == (1, D("98.00"), 1)
-    assert (city.villages, city.mean_total, city.rank) == (5, D("77.60"), 1)
+    # A city has no siblings scored by its scheme: it is not ranked.
+    assert (city.villages, city.mean_total, city.rank) == (5, D("77.60"), None)
     assert [city.n_exemplary, city.n_pass, city.n_basic, city.n_fail] == [2, 1, 0, 2]
     assert city.veto_villages == 1
     # Figures: four villages reported, each a 一肩挑 with 1 first secretary + team members.
@@ -135,7 +137,7 @@ def test_grade_boundaries(place, total, economy, expected):
     from django.utils import timezone
 
     get_year(YEAR)
-    scheme = scheme_for_year(YEAR)
+    scheme = scheme_for(municipality_id=place.municipality.pk, year=YEAR)
     others = (total - economy) / 4
     card = VillageScorecard.objects.create(
         year_id=YEAR, village=place.a1, township=place.township_a, county=place.county_x,
@@ -143,7 +145,7 @@ def test_grade_boundaries(place, total, economy, expected):
         economy=economy, total=total, computed_at=timezone.now(),
     )
 
-    rollup._Runner(YEAR, None, None).grade_villages(scheme)
+    rollup._Runner(YEAR, place.municipality, None, None, scheme).grade_villages(scheme)
 
     card.refresh_from_db()
     assert card.grade == expected
@@ -192,7 +194,7 @@ def test_a_county_rerun_leaves_other_counties_and_updates_everything_above(towns
 
 def test_a_published_year_is_frozen_once_scored(township_world):
     rollup_year(YEAR)
-    get_year(YEAR).__class__.objects.filter(year=YEAR).update(state=YearState.PUBLISHED)
+    set_year_state(YEAR, YearState.PUBLISHED)
 
     with pytest.raises(RollupRefused):
         rollup_year(YEAR)

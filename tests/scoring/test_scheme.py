@@ -7,13 +7,15 @@ from decimal import Decimal
 
 import pytest
 
+from tests.factories import MunicipalStaffFactory
 from tests.scoring.conftest import YEAR, get_year
+from wuqiang.accounts.permissions import NotAllowed
 from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import YearState
 from wuqiang.scoring.defaults import DEFAULT_INDICATORS
 from wuqiang.scoring.indicators import INDICATORS
 from wuqiang.scoring.models import Rule
-from wuqiang.scoring.services import SchemeError, scheme_for_year, scheme_update, scheme_validate
+from wuqiang.scoring.services import scheme_for, scheme_update, scheme_validate
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,8 @@ def test_the_default_scheme_is_valid_and_every_indicator_has_a_function():
 
 
 def test_a_new_year_gets_the_default_scheme(place):
-    scheme = scheme_for_year(get_year(YEAR).year)
+    get_year(YEAR)
+    scheme = scheme_for(municipality_id=place.municipality.pk, year=YEAR)
 
     assert scheme.copied_from is None
     assert scheme.indicators.count() == 34
@@ -77,9 +80,11 @@ def test_grade_lines_must_fall_in_order():
 
 
 def test_the_service_saves_a_consistent_change(place):
-    scheme = scheme_for_year(get_year(YEAR).year)
+    get_year(YEAR)
+    scheme = scheme_for(municipality_id=place.municipality.pk, year=YEAR)
 
-    scheme_update(scheme=scheme, actor=None, thresholds={**THRESHOLDS, "exemplary_total": 92},
+    scheme_update(scheme=scheme, actor=MunicipalStaffFactory(municipality=place.municipality),
+                  thresholds={**THRESHOLDS, "exemplary_total": 92},
                   indicators={"O1": {"points": 2}, "O8": {"points": 2}},
                   vetoes={"major_incident": False})
 
@@ -89,11 +94,12 @@ def test_the_service_saves_a_consistent_change(place):
 
 
 def test_the_service_refuses_a_published_years_scheme(place):
-    year = get_year(YEAR, state=YearState.PUBLISHED)
-    scheme = scheme_for_year(year.year)
+    get_year(YEAR, state=YearState.PUBLISHED)
+    scheme = scheme_for(municipality_id=place.municipality.pk, year=YEAR)
 
-    with pytest.raises(SchemeError, match="frozen"):
-        scheme_update(scheme=scheme, actor=None, thresholds=THRESHOLDS, indicators={}, vetoes={})
+    with pytest.raises(NotAllowed, match="frozen"):
+        scheme_update(scheme=scheme, actor=MunicipalStaffFactory(municipality=place.municipality),
+                      thresholds=THRESHOLDS, indicators={}, vetoes={})
 
 
 def test_pillars_are_the_five():

@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from tests.factories import set_year_state
 from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
 from wuqiang.entries.models import Entry, Pillar
 from wuqiang.entries.signals import entry_reviewed
-from wuqiang.regions.models import YearState
+from wuqiang.regions.models import Municipality, YearState
+from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring import tasks
 from wuqiang.scoring.models import MunicipalScorecard, RollupRun, RunState, VillageScorecard
 from wuqiang.scoring.services import pending_key, rollup_request, schedule_rollup
@@ -60,7 +62,7 @@ def test_the_task_computes_the_scorecards_and_records_the_run(place):
 def test_a_failed_run_is_recorded_and_raises(place, monkeypatch):
     get_year(YEAR)
     monkeypatch.setattr(tasks, "rollup_year", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
-    run = RollupRun.objects.create(year_id=YEAR)
+    run = RollupRun.objects.create(year_id=YEAR, municipality=place.municipality)
 
     with pytest.raises(RuntimeError):
         tasks.rollup_year_task(YEAR, run_id=run.pk)
@@ -101,10 +103,10 @@ def test_the_task_clears_the_pending_mark_so_later_decisions_queue_again(place, 
 def test_an_on_demand_request_queues_the_run_after_commit(place, sent, django_capture_on_commit_callbacks):
     get_year(YEAR)
     with django_capture_on_commit_callbacks(execute=True):
-        run = rollup_request(year=YEAR)
+        run = rollup_request(year=year_settings(year=YEAR, municipality_id=place.municipality.pk))
 
-    assert run.state == RunState.QUEUED
-    assert sent == [((YEAR,), {"county_code": None, "run_id": run.pk}, {})]
+    assert (run.state, run.municipality) == (RunState.QUEUED, place.municipality)
+    assert sent == [((YEAR,), {"county_code": None, "run_id": run.pk, "municipality_code": "520300"}, {})]
 
 
 @pytest.mark.django_db
@@ -113,8 +115,19 @@ def test_the_nightly_run_covers_every_unpublished_year(place, sent):
     get_year(2021, state=YearState.CLOSED)
     get_year(2022)
 
-    assert sorted(tasks.rollup_open_years()) == [2021, 2022]
-    assert sorted(args[0] for args, _, _ in sent) == [2021, 2022]
+    assert sorted(tasks.rollup_open_years()) == [("520300", 2021), ("520300", 2022)]
+    assert sorted((args[0], kwargs["municipality_code"]) for args, kwargs, _ in sent) == [
+        (2021, "520300"), (2022, "520300")]
+
+
+@pytest.mark.django_db
+def test_the_nightly_run_follows_each_municipalitys_own_state(place, sent):
+    other = Municipality.objects.create(code="520400", name="安顺市")
+    get_year(2021)
+    set_year_state(2021, YearState.PUBLISHED, municipality=place.municipality)
+
+    assert tasks.rollup_open_years() == [("520400", 2021)]
+    assert [kwargs["municipality_code"] for _, kwargs, _ in sent] == [other.code]
 
 
 def test_the_beat_schedule_runs_the_nightly_rollup_at_two():
@@ -148,8 +161,9 @@ def test_a_real_worker_computes_the_scorecards(transactional_db, place, tmp_path
             cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        run = RollupRun.objects.create(year_id=YEAR)
-        tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk}, queue=queue)
+        run = RollupRun.objects.create(year_id=YEAR, municipality=place.municipality)
+        tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk, "municipality_code": "520300"},
+                                           queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             run.refresh_from_db()

@@ -4,6 +4,7 @@ import pytest
 
 from support.models import CountyIncome
 from tests import factories
+from tests.factories import set_year_state
 from wuqiang.regions.models import YearState
 
 
@@ -54,8 +55,7 @@ def test_a_clerk_cannot_post_an_income(login_as, clerk_a, world, year):
 
 
 def test_a_published_year_is_not_offered_for_edits(login_as, reviewer_x, world, year):
-    year.state = YearState.PUBLISHED
-    year.save()
+    set_year_state(year, YearState.PUBLISHED)
 
     response = login_as(reviewer_x).post(_url(world.county_x), {"year": 2021, "rural_income_per_capita": 15000})
 

@@ -227,6 +227,44 @@ def county_income_refusal(user: Any, county: County, year: MunicipalYear) -> str
     return None
 
 
+# --- Security chores: the audit log, unlocking accounts -----------------------------------------------
+
+
+def is_system_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def can_read_audit_log(user: Any) -> bool:
+    """The audit log is for system administrators only (superusers or the admin role)."""
+    return is_system_admin(user)
+
+
+def can_unlock(user: Any) -> bool:
+    """Admins unlock anyone; municipal staff unlock the accounts of their own municipality."""
+    return is_system_admin(user) or bool(
+        user.is_authenticated and user.is_active and user.role == Role.MUNICIPAL and user.municipality_id
+    )
+
+
+def unlockable_users(user: Any) -> QuerySet:
+    """The accounts ``user`` may unlock: everyone's for admins; for municipal staff, the staff,
+    reviewers and clerks whose unit lies in their municipality; nobody's otherwise."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.all()
+    if is_system_admin(user):
+        return users
+    if not can_unlock(user):
+        return users.none()
+    municipality = user.municipality_id
+    return users.filter(
+        Q(municipality_id=municipality)
+        | Q(county__municipality_id=municipality)
+        | Q(township__county__municipality_id=municipality)
+    )
+
+
 # --- Predicates for templates and views ------------------------------------------------------------
 
 RULES = {

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
 from wuqiang.regions.models import Municipality
+from wuqiang.security.gate import PASSWORD_CHANGE, SECOND_FACTOR, allow_during
 
 
 @require_GET
@@ -23,5 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(unit.get_absolute_url())
 
 
-# The login page offers the language switch too, before anyone has signed in.
-public_set_language = login_not_required(set_language)
+@login_not_required  # the login page offers the language switch too, before anyone has signed in
+@allow_during(SECOND_FACTOR, PASSWORD_CHANGE)
+def public_set_language(request: HttpRequest) -> HttpResponse:
+    return set_language(request)

@@ -12,13 +12,18 @@ from wuqiang.regions.models import AssessmentYear, MunicipalYear, YearState
 
 def all_years(request: HttpRequest) -> list[AssessmentYear]:
     if not hasattr(request, "_assessment_years"):
-        years = list(AssessmentYear.objects.order_by("-year"))
         municipality_id = getattr(request.user, "home_municipality_id", None)
-        settings = {}
-        if municipality_id is not None:
-            settings = {s.year_id: s for s in MunicipalYear.objects.filter(municipality_id=municipality_id)}
-        for year in years:
-            year.settings = settings.get(year.year)
+        if municipality_id is None:
+            years = list(AssessmentYear.objects.order_by("-year"))
+            for year in years:
+                year.settings = None
+        else:
+            # Every year has settings for every municipality: one query brings both.
+            years = []
+            for settings in (MunicipalYear.objects.filter(municipality_id=municipality_id)
+                             .select_related("year").order_by("-year_id")):
+                settings.year.settings = settings
+                years.append(settings.year)
         request._assessment_years = years
     return request._assessment_years
 

@@ -46,7 +46,15 @@ class StrictCheckboxInput(forms.CheckboxInput):
         return value if isinstance(value, _UNHASHABLE) else self.KNOWN.get(value, value)
 
 
-class YesNoField(forms.NullBooleanField):
+class _StrictChanged:
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return super().has_changed(initial, data)
+        except forms.ValidationError:
+            return True  # an unknown value is a change (the field then refuses it)
+
+
+class YesNoField(_StrictChanged, forms.NullBooleanField):
     """A yes/no question that may still be unanswered in a draft (是 / 否 / 未填)."""
 
     widget = StrictNullBooleanSelect
@@ -57,7 +65,7 @@ class YesNoField(forms.NullBooleanField):
         raise forms.ValidationError(_("Choose yes, no or leave it unanswered."), code="invalid_choice")
 
 
-class StrictBooleanField(forms.BooleanField):
+class StrictBooleanField(_StrictChanged, forms.BooleanField):
     """A yes/no tick box that refuses anything but yes or no."""
 
     widget = StrictCheckboxInput
@@ -75,7 +83,7 @@ class EntryBoundForm(forms.ModelForm):
         self.entry = entry
         super().__init__(*args, **kwargs)
         # The model's own rules (clean) may need the entry's year before it is saved.
-        if getattr(self.instance, "entry_id", None) is None and hasattr(self.instance, "entry"):
+        if getattr(self.instance, "entry_id", 0) is None:
             self.instance.entry = entry
         for bound in self.fields.values():
             # Bootstrap styling in one place instead of per-widget attrs in every pillar.
@@ -175,8 +183,8 @@ class EntryForms:
                         delete.append(pk)
                     continue
                 if pk in (None, ""):
-                    if all(v in (None, "", [], False) for v in values.values()):
-                        continue  # the blank row the page offers for adding
+                    if not form.has_changed():
+                        continue  # the blank row the page offers for adding, left as offered
                     row = values
                 else:
                     row = {ROW_ID: pk, **values}

@@ -60,7 +60,7 @@ class PillarSheet:
     title: str | Promise | None = None
     # Field groups for the form page: (legend, [field names]); fields not listed go last.
     fieldsets: tuple[tuple[str | Promise, tuple[str, ...]], ...] = field(default=())
-    # Optional work-board warnings: (township=, year=, village_ids=) → {village id: object with
+    # Optional work-board warnings: (township=, year=, settings=, village_ids=) → {village id: object with
     # ``status`` "ok" | "amber" | "red" and a ``summary``}, in a fixed number of queries.
     board_alerts: Callable[..., dict[int, Any]] | None = None
     # Profile fields compared with the village's previous year (wuqiang.entries.quality).

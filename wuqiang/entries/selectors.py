@@ -97,8 +97,9 @@ class WorkBoard:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def work_board(*, township: Township, year: AssessmentYear, user: Any) -> WorkBoard:
-    """Villages × pillars with each entry's state: three queries for any township size."""
+def work_board(*, township: Township, year: AssessmentYear, user: Any, settings: Any = None) -> WorkBoard:
+    """Villages × pillars with each entry's state: three queries for any township size
+    (``settings``: the municipality's settings of the year)."""
     sheets = village_sheets()
     villages = list(Village.objects.visible_to(user).filter(township=township).order_by("code"))
     entries = Entry.objects.filter(township=township, year=year).only(
@@ -106,7 +107,7 @@ def work_board(*, township: Township, year: AssessmentYear, user: Any) -> WorkBo
         "township_id", "county_id")
     by_key = {(e.village_id, e.pillar): e for e in entries}
     village_ids = [v.pk for v in villages]
-    alerts = {s.pillar: s.board_alerts(township=township, year=year, village_ids=village_ids)
+    alerts = {s.pillar: s.board_alerts(township=township, year=year, settings=settings, village_ids=village_ids)
               for s in sheets if s.board_alerts}
     rows = []
     totals: dict[str, int] = {state: 0 for state in [*EntryState.values, "missing"]}

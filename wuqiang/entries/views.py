@@ -28,7 +28,7 @@ from wuqiang.entries.quality import describe_flags
 from wuqiang.entries.registry import get_sheet
 from wuqiang.entries.validation import SheetErrors
 from wuqiang.regions.models import AssessmentYear, County, Level, Township, Village
-from wuqiang.regions.selectors import year_settings
+from wuqiang.regions.selectors import settings_of
 
 
 def _sheet_or_404(slug: str, level: Level):
@@ -201,12 +201,13 @@ def entry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def work_board(request: HttpRequest, code: str) -> HttpResponse:
     township = get_visible_or_404(Township.objects.select_related("county__municipality"), request.user, code=code)
     year = _selected_year_or_404(request)
+    settings = settings_of(year, township.county.municipality_id)
     context = {
         "unit": township,
         "year": year,
-        "year_settings": year_settings(year=year.year, county_id=township.county_id),
+        "year_settings": settings,
         "breadcrumbs": breadcrumbs(township, request.user),
-        "board": selectors.work_board(township=township, year=year, user=request.user),
+        "board": selectors.work_board(township=township, year=year, user=request.user, settings=settings),
     }
     return render(request, "entries/work_board.html", context)
 

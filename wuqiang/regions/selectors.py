@@ -67,6 +67,15 @@ def year_settings(*, year: int, municipality_id: int | None = None, county_id: i
     return settings
 
 
+def settings_of(year: Any, municipality_id: int) -> MunicipalYear:
+    """The municipality's settings of ``year`` (an AssessmentYear), reusing those the page's
+    selected year already carries (``core.years``) when they are this municipality's."""
+    carried = getattr(year, "settings", None)
+    if carried is not None and carried.municipality_id == municipality_id:
+        return carried
+    return year_settings(year=year.year, municipality_id=municipality_id)
+
+
 def municipality_of(unit: Any) -> Municipality:
     """The municipality a unit belongs to (uses the relations already selected on the unit)."""
     return unit if isinstance(unit, Municipality) else unit.ancestors()[0]

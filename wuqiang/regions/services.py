@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuqiang.accounts import permissions
+from wuqiang.audit.models import EventKind
+from wuqiang.audit.services import record
 from wuqiang.core.validators import SHORT_TEXT, plain_text
 from wuqiang.regions.models import YEAR_TRANSITIONS, MunicipalYear, YearState, YearStateChange
 
@@ -37,6 +39,8 @@ def year_set_state(*, year: MunicipalYear, actor, to_state: str, note: str = "")
     year.save(update_fields=["state", "published_at"])
     YearStateChange.objects.create(municipal_year=year, at=timezone.now(), actor=actor, from_state=previous,
                                    to_state=to_state, note=note)
+    record(EventKind.YEAR_STATE, actor=actor, obj=year, municipality=year.municipality.code,
+                 year=year.year_id, from_state=previous, to_state=to_state, note=note)
     return year
 
 

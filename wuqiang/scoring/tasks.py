@@ -25,7 +25,15 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
                      municipality_code: str | None = None) -> dict:
     """Recompute a municipality's (or a county's) scorecards for a year. Safe to run twice
     (acks_late may redeliver): the roll-up replaces the scope's rows in one transaction."""
-    county = County.objects.filter(code=county_code).first() if county_code else None
+    county = County.objects.select_related("municipality").filter(code=county_code).first() if county_code else None
+    if county is None and not county_code and not municipality_code:
+        # A whole year: each municipality is its own run, with its own scheme.
+        codes = list(Municipality.objects.order_by("code").values_list("code", flat=True))
+        if len(codes) != 1:
+            for code in codes:
+                rollup_year_task.delay(year, municipality_code=code)
+            return {"year": year, "municipalities": codes}
+        municipality_code = codes[0]
     municipality = (county.municipality if county else
                     Municipality.objects.filter(code=municipality_code).first() if municipality_code else None)
     # Decisions made from now on need a new run: this one may already have read their data.

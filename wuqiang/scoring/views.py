@@ -22,7 +22,7 @@ from wuqiang.core.mixins import breadcrumbs
 from wuqiang.core.years import selected_year
 from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
-from wuqiang.regions.selectors import home_municipality_or_404, municipality_of, year_settings
+from wuqiang.regions.selectors import home_municipality_or_404, municipality_of, settings_of, year_settings
 from wuqiang.scoring import selectors, services
 from wuqiang.scoring.forms import SchemeIndicatorFormSet, SchemeSettingsForm
 from wuqiang.scoring.models import (
@@ -49,12 +49,11 @@ def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | Non
     year = _year_or_404(request)
     card = selectors.unit_scorecard(unit, year.year)
     municipality = municipality_of(unit)
-    settings = year_settings(year=year.year, municipality_id=municipality.pk)
+    settings = settings_of(year, municipality.pk)
     context: dict[str, Any] = {
         "unit": unit, "card": card, "breadcrumbs": breadcrumbs(unit, request.user),
         "municipality": municipality, "year_settings": settings,
         "last_run": selectors.last_run(municipality.pk, year.year),
-        "can_run": permissions.can_start_rollup(request.user, settings),
     }
     if not isinstance(unit, Village):
         league = Paginator(selectors.child_scorecards(unit, year.year, request.user), LEAGUE_PAGE)

@@ -7,6 +7,8 @@ from django.contrib.auth.hashers import make_password
 
 from wuqiang.accounts.models import Role, User
 from wuqiang.core.demo.hierarchy import DemoCity
+from wuqiang.security.models import PasswordChangeReason
+from wuqiang.security.passwords import require_password_change
 
 ADMIN_USERNAME = "admin"
 
@@ -46,5 +48,11 @@ def build_users(city: DemoCity) -> list[User]:
         update_fields=["password", "role", "municipality", "county", "township", "first_name",
                        "is_staff", "is_superuser", "is_active"],
         batch_size=500,
+    )
+    # They all share the printed password: each must choose their own at first sign-in
+    # (unless FORCE_PASSWORD_CHANGE=false, as scripts/demo sets for evaluators).
+    require_password_change(
+        User.objects.filter(username__in=[u.username for u in rows]).values_list("pk", flat=True),
+        reason=PasswordChangeReason.SEEDED,
     )
     return rows
