@@ -84,6 +84,17 @@ def build_world(city: DemoCity, seed: int, years: list[int]) -> DemoWorld:
     return world
 
 
+def years_with_entries(city: DemoCity, years: tuple[int, ...]) -> set[int]:
+    """The demo years that already hold the city's pillar data (kept when the seeder runs again)."""
+    return set(Entry.objects.filter(county__municipality=city.municipality, year_id__in=years)
+               .values_list("year_id", flat=True).distinct())
+
+
+def delete_entries(city: DemoCity, years: tuple[int, ...]) -> None:
+    """Remove the city's pillar data of ``years`` (records and history go with their entries)."""
+    Entry.objects.filter(county__municipality=city.municipality, year_id__in=years).delete()
+
+
 def build_entries(world: DemoWorld, *, write_years: set[int]) -> int:
     """Generate every demo year (each follows from the one before) and write those in
     ``write_years``; returns how many entries were written."""

@@ -14,9 +14,8 @@ from support.demo import county_incomes
 from support.models import CountyIncome
 from wuqiang.accounts.models import User
 from wuqiang.core.demo import hierarchy, users
-from wuqiang.core.demo.entries import build_entries, build_world
+from wuqiang.core.demo.entries import build_entries, build_world, delete_entries, years_with_entries
 from wuqiang.core.demo.years import DATA_YEARS, DEMO_YEARS, build_years
-from wuqiang.entries.models import Entry
 from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring.services import rollup_now
 
@@ -43,11 +42,9 @@ class Command(BaseCommand):
                 county_incomes(city, DEMO_SEED, list(DEMO_YEARS)), update_conflicts=True,
                 unique_fields=["county", "year"], update_fields=["rural_income_per_capita"],
             )
-            entries = Entry.objects.filter(county__municipality=city.municipality, year_id__in=DATA_YEARS)
             if options["reset_data"]:
-                entries.delete()
-            present = set(entries.values_list("year_id", flat=True).distinct())
-            missing = {year for year in DATA_YEARS if year not in present}
+                delete_entries(city, DATA_YEARS)
+            missing = set(DATA_YEARS) - years_with_entries(city, DATA_YEARS)
             built = 0
             if missing:
                 world = build_world(city, DEMO_SEED, list(DATA_YEARS))
