@@ -63,11 +63,12 @@ def _meetings(rng: random.Random, life: VillageLife, year: int) -> list[dict]:
     rows = []
 
     def held(kind: str, months: list[int], attendance, first: int = 1, last: int = 28) -> None:
+        topics = TOPICS[kind]
         for month in months:
             if rng.random() < miss:
                 continue
             rows.append({"date": _day(rng, year, month, first, last), "kind": kind,
-                         "topic": rng.choice(TOPICS[kind]), "attendance": attendance()})
+                         "topic": topics[int(rng.random() * len(topics))], "attendance": attendance()})
 
     def part(low: float, high: float) -> int:
         return max(1, min(members, round(members * rng.uniform(low, high))))

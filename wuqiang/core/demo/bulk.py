@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -28,10 +29,14 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Drawn from the table's own sequence: unique even if someone inserts meanwhile.
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [connection.ops.quote_name(table), count])
-            return [row[0] for row in cursor.fetchall()]
+            # A block of the table's own sequence in one statement. Should another session take
+            # a number between the two calls, the seeder's insert fails on the key and its
+            # transaction rolls back whole: never a silent overwrite.
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                           "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+                           [connection.ops.quote_name(table)] * 2 + [count])
+            last = cursor.fetchone()[0]
+            return list(range(last - count + 1, last + 1))
         # SQLite: the seeder's transaction holds the write lock, so the next keys are free; an
         # AUTOINCREMENT table also never reuses a key it handed out before (sqlite_sequence).
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
@@ -63,25 +68,21 @@ def _sqlite_datetime(value: datetime.datetime | None) -> str | None:
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:
-    """How one column's Python values reach the database driver (None: as they are)."""
+    """How one column's Python values reach the database driver (None: as they are). Both
+    drivers take dates, decimals and booleans as they are (Django registers SQLite's adapters;
+    psycopg's COPY adapts them itself)."""
     if isinstance(field, models.JSONField):
         return _json
-    if connection.vendor == "postgresql":
-        return None  # psycopg's COPY adapts dates, decimals, booleans and datetimes itself
-    if isinstance(field, models.DateTimeField):
+    if connection.vendor != "postgresql" and isinstance(field, models.DateTimeField):
         return _sqlite_datetime
-    if isinstance(field, models.DateField):
-        return lambda v: None if v is None else v.isoformat()
-    if isinstance(field, models.DecimalField):
-        return lambda v: None if v is None else str(v)
     return None
 
 
 def insert(model: type[models.Model], rows: Iterable[Row]) -> int:
-    """Write ``rows`` ({field name: value}) into ``model``'s table. A field a row leaves out
-    takes the field's default, as with ``Model()`` (rows without a primary key are numbered by
-    the database); values must already be of the field's Python type (Decimals at the field's
-    decimal places, dates, aware datetimes, ids for foreign keys)."""
+    """Write ``rows`` ({field name: value}, all with the same keys) into ``model``'s table. A
+    field the rows leave out takes the field's default, as with ``Model()`` (rows without a
+    primary key are numbered by the database); values must already be of the field's Python
+    type (Decimals at the field's decimal places, dates, aware datetimes, ids for foreign keys)."""
     rows = list(rows)
     if not rows:
         return 0
@@ -89,25 +90,32 @@ def insert(model: type[models.Model], rows: Iterable[Row]) -> int:
     pk = model._meta.pk
     if pk.name not in rows[0] and isinstance(pk, models.AutoField):
         fields.remove(pk)  # numbered by the database
-    # Column by column: one tight loop per field instead of one per value.
-    columns = []
-    for f in fields:
-        default = f.get_default()
-        column = [row.get(f.name, default) for row in rows]
-        convert = _converter(f)
-        columns.append(column if convert is None else [convert(v) for v in column])
-    data = list(zip(*columns, strict=True))
+    names = [f.name for f in fields]
+    defaults = {f.name: f.get_default() for f in fields if f.name not in rows[0]}
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+    data = list(map(operator.itemgetter(*names), rows))
+    conversions = [(i, convert) for i, f in enumerate(fields) if (convert := _converter(f)) is not None]
+    if conversions:
+        data = [_converted(values, conversions) for values in data]
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for values in data:
                     copy.write_row(values)
         else:
             marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", data)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", data)
     return len(data)
+
+
+def _converted(values: tuple, conversions: list[tuple[int, Callable[[Any], Any]]]) -> tuple:
+    converted = list(values)
+    for i, convert in conversions:
+        converted[i] = convert(converted[i])
+    return tuple(converted)
 
 
 def cents(value: decimal.Decimal | int | float, places: int = 2) -> decimal.Decimal:
