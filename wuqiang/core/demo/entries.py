@@ -129,6 +129,7 @@ def _flags(world: DemoWorld, rows: SheetRows, previous: dict[int, dict[str, Any]
 
 def _write_year(world: DemoWorld, year: int, sheets: list[SheetRows], flags: dict[str, dict[int, list]],
                 users: dict[str, int]) -> int:
+    """One year's entries with their values, states, history, flags and snapshots, in bulk."""
     city = world.city
     calendar = CALENDARS[year]
     rng = world.rng("workflow", year)
