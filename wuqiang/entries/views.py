@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
+from wuqiang.core.validators import date_or_none
 from wuqiang.entries import selectors, services
 from wuqiang.entries.filtersets import ChangeFilter, ReviewQueueFilter
 from wuqiang.entries.forms import EntryForms
@@ -144,11 +144,6 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _date(value: Any):
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
 
 
 def _entry_or_404(request: HttpRequest, pk: int) -> Entry:
@@ -184,7 +179,7 @@ def entry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.entry_reopen(entry=entry, actor=request.user, reason=text)
             messages.success(request, _("Reopened: the township can change the entry again."))
         elif action == "extend":
-            until = _date(request.POST.get("until"))
+            until = date_or_none(request.POST.get("until"))
             services.entry_extend(entry=entry, actor=request.user, until=until, reason=text)
             messages.success(request, _("Extension granted until %(date)s.") % {"date": until})
         else:
