@@ -167,6 +167,10 @@ def test_municipal_staff_start_a_roll_up_and_follow_its_progress(client, scored,
     assert (status["state"], status["progress"], status["done"]) == ("done", 100, True)
     dashboard = client.get(url("municipality", "520300"))
     assert dashboard.context["last_run"] == run
+    assert status["message"] == f"5 villages, {run.statements} statements, {run.seconds:.2f} s"
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)  # the portal's default: Chinese
+    chinese = client.get(reverse("scoring:rollup-run", args=[run.pk]) + "?format=json").json()["message"]
+    assert chinese.startswith("5 个村") and "条 SQL 语句" in chinese
 
 
 @pytest.mark.parametrize("persona", ["reviewer_x", "clerk_a"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuqiang.accounts.models import User
@@ -15,10 +16,16 @@ class ReviewQueueFilter(django_filters.FilterSet):
         queryset=Township.objects.none(), field_name="township", to_field_name="code", label=_("Township"))
     pillar = django_filters.ChoiceFilter(choices=Pillar.choices, label=_("Pillar"))
     state = django_filters.ChoiceFilter(choices=EntryState.choices, label=_("State"))
+    flagged = django_filters.ChoiceFilter(method="filter_flagged", label=_("Flags"),
+                                          choices=[("yes", _("Flagged")), ("no", _("Not flagged"))])
 
     class Meta:
         model = Entry
-        fields = ["township", "pillar", "state"]
+        fields = ["township", "pillar", "state", "flagged"]
+
+    def filter_flagged(self, queryset, name, value):
+        flagged = ~Q(quality_flags=[])
+        return queryset.filter(flagged) if value == "yes" else queryset.exclude(flagged)
 
     def __init__(self, data=None, *args, county, **kwargs):
         # The queue opens on what waits for the reviewer.

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, ListView
 
 from wuqiang.accounts import permissions
@@ -148,3 +148,13 @@ def municipality_years(request: HttpRequest, code: str) -> HttpResponse:
         "unit": municipality, "breadcrumbs": breadcrumbs(municipality, request.user), "rows": rows,
         "extensions": extensions, "changes": changes,
     })
+
+
+@require_GET
+def village_search(request: HttpRequest) -> HttpResponse:
+    """Find a village by name, code or township, among those the user may see."""
+    from django.core.paginator import Paginator
+
+    text = request.GET.get("q", "").strip()[:selectors.SEARCH_MAX]
+    page = Paginator(selectors.search_villages(request.user, text), 50).get_page(request.GET.get("page"))
+    return render(request, "regions/search.html", {"q": text, "page_obj": page})

@@ -471,7 +471,11 @@ class RollupRun(models.Model):
                                related_name="+", verbose_name=_("county"))
     state = models.CharField(_("state"), max_length=8, choices=RunState, default=RunState.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # Why the run failed (a refusal or the error); what a finished run did is in the numbers below.
     message = models.TextField(_("message"), blank=True)
+    villages = models.PositiveIntegerField(_("villages"), null=True, blank=True)
+    statements = models.PositiveIntegerField(_("SQL statements"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -488,6 +492,14 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year_id} {self.county_id or ''} {self.state}"
+
+    @property
+    def outcome(self) -> str:
+        """What a finished run did, in the reader's language; the failure for a failed one."""
+        if self.state == RunState.DONE and self.villages is not None:
+            return str(_("%(villages)s villages, %(statements)s statements, %(seconds)s s") % {
+                "villages": self.villages, "statements": self.statements, "seconds": f"{self.seconds:.2f}"})
+        return self.message
 
 
 class NominationStatus(models.TextChoices):

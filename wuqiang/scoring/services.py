@@ -240,7 +240,7 @@ def rollup_now(*, year: MunicipalYear, actor=None) -> RollupRun:
     return RollupRun.objects.create(
         year_id=year.year_id, municipality_id=year.municipality_id, triggered_by=actor, state=RunState.DONE,
         progress=100, started_at=started, finished_at=timezone.now(),
-        message=f"{result.villages} villages, {result.statements} statements, {result.seconds:.2f} s")
+        villages=result.villages, statements=result.statements, seconds=result.seconds)
 
 
 # --- Demonstration nominations ------------------------------------------------------------------

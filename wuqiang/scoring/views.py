@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
-from wuqiang.core.years import selected_year
+from wuqiang.core.years import follow_picker, page_year, selected_year
 from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
 from wuqiang.regions.selectors import home_municipality_or_404, municipality_of, settings_of, year_settings
@@ -33,6 +33,7 @@ from wuqiang.scoring.models import (
     Scheme,
     TownshipScorecard,
 )
+from wuqiang.scoring.rollup import describe_step
 
 LEAGUE_PAGE = 50
 FAILING_SHOWN = 50
@@ -151,7 +152,8 @@ def _run_status(run: RollupRun) -> dict:
     live = cache.get(progress_key(run.pk)) if run.state == RunState.RUNNING else None
     return {
         "id": run.pk, "year": run.year_id, "state": run.state, "state_label": str(run.get_state_display()),
-        "progress": (live or {}).get("progress", run.progress), "message": (live or {}).get("message", run.message),
+        "progress": (live or {}).get("progress", run.progress),
+        "message": describe_step(live["message"]) if live else run.outcome,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "done": run.state in (RunState.DONE, RunState.FAILED),
     }
@@ -173,9 +175,11 @@ def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """A municipality's scheme for a year: read by everyone working in the municipality, edited by
     its staff until the year is published."""
+    if switched := follow_picker(request, year):
+        return switched
     municipality = home_municipality_or_404(request.user, code)
-    assessment_year = get_object_or_404(AssessmentYear, pk=year)
-    settings = year_settings(year=year, municipality_id=municipality.pk)
+    assessment_year = page_year(request, year)
+    settings = settings_of(assessment_year, municipality.pk)
     scheme = services.scheme_for(municipality_id=municipality.pk, year=year)
     can_edit = permissions.can_manage_scheme(request.user, settings)
     indicators = scheme.indicators.all()
@@ -217,9 +221,11 @@ def scheme_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def demonstration(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    if switched := follow_picker(request, year):
+        return switched
     municipality = home_municipality_or_404(request.user, code)
-    assessment_year = get_object_or_404(AssessmentYear, pk=year)
-    settings = year_settings(year=year, municipality_id=municipality.pk)
+    assessment_year = page_year(request, year)
+    settings = settings_of(assessment_year, municipality.pk)
     can_decide = permissions.can_decide_nomination(request.user, settings)
     if request.method == "POST":
         try:
