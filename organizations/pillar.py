@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import BranchProfileForm, MajorMatterForm, MeetingForm, WeakCaseForm
 from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
-from organizations.selectors import meeting_pace
+from organizations.selectors import meeting_pace, meeting_progress
 from wuqiang.entries.models import Pillar
 from wuqiang.entries.quality import watch
 from wuqiang.entries.registry import PillarSheet, RecordSheet, register
@@ -16,7 +16,7 @@ SHEET = register(
         profile_model=BranchProfile,
         profile_form=BranchProfileForm,
         records=(
-            RecordSheet(Meeting, MeetingForm, _("Meetings (三会一课 and theme days)")),
+            RecordSheet(Meeting, MeetingForm, _("Meetings (三会一课 and theme days)"), progress=meeting_progress),
             RecordSheet(MajorMatter, MajorMatterForm, _("Major matters (四议两公开)")),
             RecordSheet(WeakCase, WeakCaseForm, _("Weak-and-lax cases (软弱涣散)")),
         ),

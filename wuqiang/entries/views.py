@@ -25,7 +25,7 @@ from wuqiang.entries import selectors, services
 from wuqiang.entries.filtersets import ChangeFilter, ReviewQueueFilter
 from wuqiang.entries.forms import EntryForms
 from wuqiang.entries.models import Entry, EntryState
-from wuqiang.entries.quality import describe_flags
+from wuqiang.entries.quality import describe_flags, watch_bounds
 from wuqiang.entries.registry import get_sheet
 from wuqiang.entries.validation import SheetErrors
 from wuqiang.regions.models import AssessmentYear, County, Level, Township, Village
@@ -88,6 +88,8 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
             return redirect(request.path)
     else:
         forms = EntryForms(sheet, entry, editable=refusal is None)
+    if refusal is None:
+        forms.watch(watch_bounds(entry, sheet))
 
     context = {
         "unit": unit,
