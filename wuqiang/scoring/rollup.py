@@ -139,6 +139,15 @@ def points_sql(indicator: SchemeIndicator, value: str) -> str:
     return f"ROUND(CAST({body} AS NUMERIC), 2)"
 
 
+def evaluate_points(indicator: SchemeIndicator, value: float | None) -> Decimal:
+    """The rule's points for one value, computed by the very SQL the roll-up runs (the scheme
+    editor's preview: one definition of the rule)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {points_sql(indicator, 'v.value')} "
+                       f"FROM (SELECT CAST(%s AS DOUBLE PRECISION) AS value) v", [value])
+        return Decimal(str(cursor.fetchone()[0])).quantize(Decimal("0.01"))
+
+
 def grade_sql(scheme: Scheme, prefix: str = "") -> str:
     """SPEC §5's grades as an SQL CASE over a village scorecard row: any veto → 未达标;
     五强示范 needs the exemplary total and every pillar at its minimum."""

@@ -3,6 +3,7 @@ scheme page, roll-up runs and demonstration nominations for municipal staff."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -24,16 +25,18 @@ from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
 from wuqiang.regions.selectors import home_municipality_or_404, municipality_of, settings_of, year_settings
 from wuqiang.scoring import selectors, services
-from wuqiang.scoring.forms import SchemeIndicatorFormSet, SchemeSettingsForm
+from wuqiang.scoring.indicators import describe_rule
+from wuqiang.scoring.forms import SchemeIndicatorForm, SchemeIndicatorFormSet, SchemeSettingsForm
 from wuqiang.scoring.models import (
     DemonstrationNomination,
     NominationStatus,
     RollupRun,
     RunState,
     Scheme,
+    SchemeIndicator,
     TownshipScorecard,
 )
-from wuqiang.scoring.rollup import describe_step
+from wuqiang.scoring.rollup import describe_step, evaluate_points
 
 LEAGUE_PAGE = 50
 FAILING_SHOWN = 50
@@ -209,11 +212,39 @@ def scheme_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
         settings_form = SchemeSettingsForm(scheme=scheme)
         formset = SchemeIndicatorFormSet(queryset=indicators, prefix="ind")
     labels = selectors.pillar_labels()
-    rows = [(form, labels.get(form.instance.pillar, form.instance.pillar)) for form in formset.forms]
+    rows = [(form, labels.get(form.instance.pillar, form.instance.pillar),
+             describe_rule(form.instance.rule, form.instance.params, form.instance.points)) for form in formset.forms]
     return render(request, "scoring/scheme.html", {
         "scheme": scheme, "assessment_year": assessment_year, "municipality": municipality,
         "year_settings": settings, "can_edit": can_edit, "form": settings_form, "formset": formset, "rows": rows,
     })
+
+
+@require_GET
+def scheme_preview(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The points one indicator's rule, as edited but not yet saved, gives a sample value
+    (the scheme page asks while the rule is edited)."""
+    municipality = home_municipality_or_404(request.user, code)
+    scheme = services.scheme_for(municipality_id=municipality.pk, year=page_year(request, year).year)
+    indicator = get_object_or_404(scheme.indicators, code=request.GET.get("indicator", ""))
+    prefix = request.GET.get("prefix", "")
+    if not re.fullmatch(r"ind-\d{1,3}", prefix):
+        raise Http404("No such row.")
+    form = SchemeIndicatorForm(request.GET, instance=indicator, prefix=prefix)
+    if not form.is_valid():
+        return JsonResponse({"error": " ".join(m for messages in form.errors.values() for m in messages)})
+    change = form.scheme_change()
+    edited = SchemeIndicator(code=indicator.code, rule=indicator.rule, points=change["points"],
+                             params=change["params"])
+    errors = services.scheme_validate(indicators=[{"code": edited.code, "pillar": indicator.pillar,
+                                                   "rule": edited.rule, "points": edited.points,
+                                                   "params": edited.params}],
+                                      thresholds={}, check_totals=False)
+    if errors:
+        return JsonResponse({"error": " ".join(errors)})
+    value = form.sample_value(request.GET.get("sample", ""))
+    return JsonResponse({"points": str(evaluate_points(edited, value)),
+                         "value": request.GET.get("sample", "") if value is not None else None})
 
 
 # --- Demonstration villages -------------------------------------------------------------------
