@@ -334,3 +334,16 @@ def test_proposing_candidates_stays_inside_the_municipal_users_city(db):
 
     assert added == 1
     assert list(DemonstrationNomination.objects.values_list("village_id", flat=True)) == [ours.pk]
+
+
+def test_the_demonstration_list_shows_each_villages_scores_and_why_it_was_proposed(client, scored, people):
+    nominations_propose(year=year_settings(year=YEAR, municipality_id=scored.municipality.pk),
+                        actor=people["municipal"])
+    client.force_login(people["municipal"])
+
+    response = client.get(reverse("scoring:demonstration", args=["520300", YEAR]))
+
+    rows = {row.nomination.village: row for row in response.context["rows"]}
+    assert rows[scored.a1].card.total == 100
+    assert rows[scored.a1].why == "total 100.00 ≥ 90.00, every pillar ≥ 16.00, no veto item"
+    assert 'data-print' in response.content.decode()

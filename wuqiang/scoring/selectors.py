@@ -164,3 +164,27 @@ def _display(value: float | None, kind: str) -> str:
 
 def pillar_labels() -> dict[str, str]:
     return {p.value: str(p.label) for p in Pillar}
+
+
+@dataclass
+class NominationRow:
+    nomination: Any
+    card: VillageScorecard | None
+    why: str
+
+
+def nomination_rows(nominations: Any, year: int, scheme: Scheme | None) -> list[NominationRow]:
+    """The page's nominations with each village's stored scorecard and why it was proposed (one
+    query for the scorecards of the page)."""
+    nominations = list(nominations)
+    cards = {c.village_id: c for c in VillageScorecard.objects.filter(
+        year_id=year, village_id__in=[n.village_id for n in nominations])}
+    rows = []
+    for nomination in nominations:
+        card = cards.get(nomination.village_id)
+        why = ""
+        if card is not None and scheme is not None:
+            why = _("total %(total)s ≥ %(line)s, every pillar ≥ %(pillar)s, no veto item") % {
+                "total": card.total, "line": scheme.exemplary_total, "pillar": scheme.exemplary_pillar_min}
+        rows.append(NominationRow(nomination, card, why))
+    return rows

@@ -25,8 +25,8 @@ from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
 from wuqiang.regions.selectors import home_municipality_or_404, municipality_of, settings_of, year_settings
 from wuqiang.scoring import selectors, services
-from wuqiang.scoring.indicators import describe_rule
 from wuqiang.scoring.forms import SchemeIndicatorForm, SchemeIndicatorFormSet, SchemeSettingsForm
+from wuqiang.scoring.indicators import describe_rule
 from wuqiang.scoring.models import (
     DemonstrationNomination,
     NominationStatus,
@@ -272,8 +272,10 @@ def demonstration(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if status in NominationStatus.values:
         nominations = nominations.filter(status=status)
     page = Paginator(nominations, 100).get_page(request.GET.get("page"))
+    scheme = Scheme.objects.filter(municipality=municipality, year=assessment_year).first()
     return render(request, "scoring/demonstration.html", {
         "assessment_year": assessment_year, "municipality": municipality, "page_obj": page,
+        "rows": selectors.nomination_rows(page.object_list, assessment_year.year, scheme),
         "can_decide": can_decide, "status": status, "statuses": NominationStatus.choices,
     })
 
