@@ -32,7 +32,7 @@ class MeetingPace:
 
     @property
     def summary(self) -> str:
-        return _("三会一课 %(held)d of %(due)d due; theme days in %(themes)d of %(months)d months") % {
+        return _("Meetings and lectures %(held)d of %(due)d due; theme days in %(themes)d of %(months)d months") % {
             "held": self.meetings_held, "due": self.meetings_due,
             "themes": self.theme_months, "months": self.months_elapsed}
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from wuqiang.entries.models import Change, Entry, EntryState
 from wuqiang.entries.registry import PillarSheet, sheet_for_entry, township_sheets, village_sheets
-from wuqiang.entries.snapshots import ChangeLine, describe, diff_snapshots, take_snapshot
+from wuqiang.entries.snapshots import ChangeLine, describe, describe_object, diff_snapshots, take_snapshot
 from wuqiang.regions.models import AssessmentYear, County, Township, Village
 
 
@@ -188,7 +188,15 @@ def village_changes(*, village: Village, user: Any) -> QuerySet[Change]:
 class HistoryLine:
     change: Change
     lines: list[ChangeLine]
+    # What was changed, named in the reader's language (the stored object_repr is in the writer's).
+    title: str = ""
 
 
 def history_lines(changes) -> list[HistoryLine]:
-    return [HistoryLine(c, describe(c.object_type, c.changes) if c.object_type else []) for c in changes]
+    return [
+        HistoryLine(c, describe(c.object_type, c.changes) if c.object_type else [],
+                    describe_object(c.object_type, {name: new if new is not None else old
+                                                    for name, (old, new) in c.changes.items()})
+                    if c.object_type else "")
+        for c in changes
+    ]

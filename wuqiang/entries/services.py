@@ -287,8 +287,9 @@ def entry_extend(*, entry: Entry, actor, until: datetime.date, reason: str) -> E
     extension = EntryExtension.objects.create(entry=entry, until=end_of_day, reason=reason, granted_by=actor,
                                               granted_at=timezone.now())
     entry._active_extension = extension
-    _record(entry, actor, ChangeAction.EXTENDED, at=extension.granted_at,
-            comment=_("until %(date)s: %(reason)s") % {"date": until.isoformat(), "reason": reason})
+    Change.objects.create(entry=entry, actor=actor, action=ChangeAction.EXTENDED, at=extension.granted_at,
+                          object_type=EntryExtension._meta.label_lower, object_id=str(extension.pk),
+                          changes={"until": [None, until.isoformat()]}, comment=reason)
     return extension
 def _after_review(entry: Entry) -> None:
     """Tell listeners (the scoring app recomputes scores) about a review decision. Sent inside

@@ -205,7 +205,7 @@ class Figures(models.Model):
     At village level the yes/no figures are 0 or 1; at every level above they are sums, and
     pay is kept as sum and count so each level's mean is exact."""
 
-    combined = models.PositiveIntegerField(_("secretary is also director (一肩挑)"), default=0)
+    combined = models.PositiveIntegerField(_("secretary is also director"), default=0)
     competition = models.PositiveIntegerField(_("secretary took part in the competition"), default=0)
     sent_down_in_post = models.PositiveIntegerField(_("first secretaries and work-team members in post"), default=0)
     leader_trainees = models.PositiveIntegerField(_("leading-talent trainees"), default=0)
@@ -215,7 +215,7 @@ class Figures(models.Model):
     tech_commissioners_in_post = models.PositiveIntegerField(_("science and technology commissioners in post"),
                                                              default=0)
     demonstration_bases = models.PositiveIntegerField(_("collective-economy demonstration bases"), default=0)
-    operating_income = models.DecimalField(_("operating income (万元)"), max_digits=16, decimal_places=2,
+    operating_income = models.DecimalField(_("operating income (10,000 yuan)"), max_digits=16, decimal_places=2,
                                            null=True)
     income_above_50 = models.PositiveIntegerField(_("villages with operating income above 500,000 yuan"),
                                                   default=0)

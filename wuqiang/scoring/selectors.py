@@ -76,10 +76,10 @@ def headline_figures(card: Any, townships: int | None = None) -> list[Figure]:
     if townships is not None:
         figures.append(Figure(_("Townships"), townships))
     figures += [
-        Figure(_("Secretary also the village committee director (一肩挑)"),
+        Figure(_("Secretary also the village committee director"),
                "—" if card.combined_share is None else f"{card.combined_share} %",
                _("%(n)s villages") % {"n": card.combined}),
-        Figure(_("Secretaries in the competition (擂台比武)"), card.competition),
+        Figure(_("Secretaries in the competition"), card.competition),
         Figure(_("First secretaries and work-team members in post"), card.sent_down_in_post),
         Figure(_("Leading-talent / reserve trainees"), f"{card.leader_trainees} / {card.reserve_trainees}"),
         Figure(_("Trainees now on the village committees"), card.trainees_now_cadre),
