@@ -101,6 +101,7 @@ def test_debug_off_without_a_secret_key_refuses_to_start(tmp_path):
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
 
 
+@pytest.mark.django_db
 def test_every_model_change_has_its_migration():
     from django.core.management import call_command
 
