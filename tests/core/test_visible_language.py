@@ -104,3 +104,13 @@ def test_english_pages_show_no_han_outside_the_data(client, pages):
             for han in HAN.findall(text):
                 found.setdefault(url, set()).add(han)
     assert found == {}, sorted({h for words in found.values() for h in words})
+
+
+def test_the_detector_sees_text_titles_and_placeholders_but_not_scripts():
+    html = ('<html><body><p>审核 Queue</p><input placeholder="Search"><span title="标题">x</span>'
+            '<script>var Hidden = 1;</script></body></html>')
+
+    shown = " ".join(shown_text(html))
+
+    assert LATIN_WORD.findall(shown) == ["Queue", "Search"]
+    assert HAN.findall(shown) == ["审核", "标题"]
