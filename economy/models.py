@@ -14,7 +14,7 @@ from wuqiang.entries.models import PillarProfile
 from wuqiang.entries.validators import at_least, between
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "null": True, "blank": True,
-         "validators": [at_least(Decimal(0))], "help_text": _("万元 (10,000 yuan)")}
+         "validators": [at_least(Decimal(0))], "help_text": _("in units of 10,000 yuan")}
 
 
 class EconomyProfile(PillarProfile):
@@ -62,7 +62,7 @@ class EconomyProfile(PillarProfile):
         errors: dict[str, str] = {}
         if (self.operating_income is not None and self.total_income is not None
                 and self.operating_income > self.total_income):
-            errors["operating_income"] = _("Operating income cannot exceed total income (%(total)s 万元).") % {
+            errors["operating_income"] = _("Operating income cannot exceed total income (%(total)s × 10,000 yuan).") % {
                 "total": self.total_income
             }
         models_used = self.development_models

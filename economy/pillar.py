@@ -21,7 +21,7 @@ SHEET = register(
         fieldsets=(
             (_("Collective economic organisation"), ("organisation_registered", "property_reform_done",
                                                       "demonstration_base")),
-            (_("Money (万元)"), ("operating_income", "total_income", "assets", "liabilities")),
+            (_("Money (10,000 yuan)"), ("operating_income", "total_income", "assets", "liabilities")),
             (_("Development models"), ("development_models",)),
             (_("Supervision"), ("supervisory_board", "disclosure_quarters", "township_managed_finance",
                                 "head_changed", "departure_audit_done")),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import BranchProfileForm, MajorMatterForm, MeetingForm, WeakCaseForm
 from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
-from organizations.selectors import meeting_pace
+from organizations.selectors import meeting_pace, meeting_progress
 from wuqiang.entries.models import Pillar
 from wuqiang.entries.quality import watch
 from wuqiang.entries.registry import PillarSheet, RecordSheet, register
@@ -16,9 +16,9 @@ SHEET = register(
         profile_model=BranchProfile,
         profile_form=BranchProfileForm,
         records=(
-            RecordSheet(Meeting, MeetingForm, _("Meetings (三会一课 and theme days)")),
-            RecordSheet(MajorMatter, MajorMatterForm, _("Major matters (四议两公开)")),
-            RecordSheet(WeakCase, WeakCaseForm, _("Weak-and-lax cases (软弱涣散)")),
+            RecordSheet(Meeting, MeetingForm, _("Meetings (the three meetings and a lecture, and theme days)"), progress=meeting_progress),
+            RecordSheet(MajorMatter, MajorMatterForm, _("Major matters (four deliberations, two disclosures)")),
+            RecordSheet(WeakCase, WeakCaseForm, _("Weak-and-lax cases")),
         ),
         required_fields=(
             "org_type", "party_members", "households", "grids", "grids_with_party_group", "linked_households",
@@ -28,7 +28,7 @@ SHEET = register(
             (_("Branch"), ("org_type", "party_members", "secretary_is_director")),
             (_("Grids and households"), ("households", "grids", "grids_with_party_group", "linked_households")),
             (_("Standing"), ("standardisation_passed", "points_system")),
-            (_("Secretary competition (擂台比武)"), ("competition_participated", "competition_score")),
+            (_("Secretary competition"), ("competition_participated", "competition_score")),
         ),
         rules=(
             # Attendance counts the branch's party members present (SPEC §7: attendance ≤ members).

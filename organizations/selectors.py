@@ -11,7 +11,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.choices import REQUIRED_MEETINGS, MeetingKind
+from organizations.choices import REQUIRED_MEETINGS, REQUIRED_THEME_DAY_MONTHS, MeetingKind
 from organizations.models import Meeting
 from wuqiang.regions.selectors import year_settings
 
@@ -32,7 +32,7 @@ class MeetingPace:
 
     @property
     def summary(self) -> str:
-        return _("三会一课 %(held)d of %(due)d due; theme days in %(themes)d of %(months)d months") % {
+        return _("Meetings and lectures %(held)d of %(due)d due; theme days in %(themes)d of %(months)d months") % {
             "held": self.meetings_held, "due": self.meetings_due,
             "themes": self.theme_months, "months": self.months_elapsed}
 
@@ -80,3 +80,19 @@ def meeting_pace(*, township, year, village_ids, settings=None,
         status = "ok" if pace >= 1 else "amber" if pace >= RED_BELOW else "red"
         result[village_id] = MeetingPace(status, on_time, due_total, theme_months[village_id], months)
     return result
+
+
+def meeting_progress(entry) -> list[tuple[str, int, int]]:
+    """The entry's meetings per kind against the year's requirement (三会一课 4/12/12/4, and
+    theme days as months with one, of 12): one query, shown above the meeting log."""
+    if entry.pk is None:
+        counts: dict[str, dict[str, int]] = {}
+    else:
+        counts = {row["kind"]: row for row in Meeting.objects.filter(entry=entry).values("kind").annotate(
+            n=Count("pk"), months=Count(ExtractMonth("date"), distinct=True)).order_by()}
+    labels = dict(MeetingKind.choices)
+    progress = [(labels[kind], counts.get(kind, {}).get("n", 0), required)
+                for kind, required in REQUIRED_MEETINGS.items()]
+    progress.append((_("%(kind)s (months)") % {"kind": labels[MeetingKind.THEME_DAY]},
+                     counts.get(MeetingKind.THEME_DAY, {}).get("months", 0), REQUIRED_THEME_DAY_MONTHS))
+    return progress

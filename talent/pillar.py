@@ -14,9 +14,9 @@ SHEET = register(
         profile_model=TalentProfile,
         profile_form=TalentProfileForm,
         records=(
-            RecordSheet(Cadre, CadreForm, _("Village cadres (村两委)"), required=True),
-            RecordSheet(SentDown, SentDownForm, _("Sent-down personnel (派驻力量)")),
-            RecordSheet(Trainee, TraineeForm, _("Talent pool (双培养)")),
+            RecordSheet(Cadre, CadreForm, _("Village cadres (the two committees)"), required=True),
+            RecordSheet(SentDown, SentDownForm, _("Sent-down personnel")),
+            RecordSheet(Trainee, TraineeForm, _("Talent pool (dual training)")),
         ),
         required_fields=("secretary_training_hours",),
         fieldsets=((_("Secretary training"), ("secretary_training_hours",)),),

@@ -99,3 +99,11 @@ def test_debug_off_without_a_secret_key_refuses_to_start(tmp_path):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    from django.core.management import call_command
+
+    # Fails (SystemExit) when a model changed without a migration: a clean clone would differ.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -10,6 +10,7 @@ from wuqiang.security.views import password_change
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("help/", core_views.help_page, name="help"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", allow_during(SECOND_FACTOR, PASSWORD_CHANGE)(auth_views.LogoutView.as_view()),
          name="logout"),

@@ -18,3 +18,30 @@
     });
   });
 })();
+
+// Watched values (households, incomes): warn as soon as a value leaves the band around last
+// year's value or the township's median, as the server will flag it on save.
+(function () {
+  "use strict";
+  function outside(value, low, high) {
+    return low !== undefined && high !== undefined && (value < parseFloat(low) || value > parseFloat(high));
+  }
+  document.querySelectorAll("input[data-watch]").forEach(function (input) {
+    var note = document.createElement("div");
+    note.className = "form-text text-warning-emphasis d-none";
+    note.dataset.liveFlag = input.dataset.watch;
+    input.insertAdjacentElement("afterend", note);
+    function check() {
+      var value = parseFloat(input.value);
+      var d = input.dataset, messages = [];
+      if (!isNaN(value)) {
+        if (outside(value, d.watchLow, d.watchHigh)) { messages.push(d.watchPreviousMessage); }
+        if (outside(value, d.watchMedianLow, d.watchMedianHigh)) { messages.push(d.watchMedianMessage); }
+      }
+      note.textContent = messages.join(" ");
+      note.classList.toggle("d-none", messages.length === 0);
+    }
+    input.addEventListener("input", check);
+    check();
+  });
+})();

@@ -12,3 +12,8 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 })();
+
+// Buttons marked data-print print the page (scorecards, dashboards, lists).
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});

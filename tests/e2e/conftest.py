@@ -74,3 +74,38 @@ def sign_in(page, live_server) -> Callable:
         )
 
     return _sign_in
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+@pytest.fixture
+def screenshot(page, request) -> Callable:
+    """Save a full-page screenshot for review under test-results/screenshots/ (ignored by git)."""
+
+    def _take(label: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")
+        path = SCREENSHOTS / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _take
+
+
+# Buttons whose label no longer fits on one line (measured in the browser, at the page's width).
+WRAPPED_BUTTONS = """() => [...document.querySelectorAll('button, a.btn, input[type=submit]')]
+  .filter(el => el.offsetParent !== null && el.innerText.trim().length > 1)
+  .map(el => {
+    const cs = getComputedStyle(el);
+    const line = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.5;
+    const inner = el.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+    return {text: el.innerText.trim(), lines: Math.round(inner / line)};
+  })
+  .filter(b => b.lines > 1)"""
+
+
+@pytest.fixture
+def wrapped_buttons(page) -> Callable[[], list[dict]]:
+    """The visible buttons of the page whose label wraps onto a second line."""
+    return lambda: page.evaluate(WRAPPED_BUTTONS)

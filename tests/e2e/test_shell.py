@@ -61,13 +61,13 @@ def test_the_language_buttons_switch_between_english_and_chinese(
     expect(html).to_have_attribute("lang", "en")
     expect(page).to_have_url(f"{live_server.url}{world.township_a.get_absolute_url()}")
     expect(page.get_by_role("heading", name="Villages")).to_be_visible()
-    expect(page.locator(".navbar-nav")).to_contain_text("Home")
+    expect(page.locator(".navbar-nav")).to_contain_text("Work board")
     expect(page.locator("[data-testid=lang-en]")).to_have_attribute("aria-pressed", "true")
 
     page.locator("[data-testid=lang-zh-hans]").click()
 
     expect(html).to_have_attribute("lang", "zh-hans")
-    expect(page.locator(".navbar-nav")).to_contain_text("首页")
+    expect(page.locator(".navbar-nav")).to_contain_text("填报工作台")
     expect(page.locator(".navbar-brand")).to_contain_text("五强组织")
     expect(page.get_by_role("heading", name="Villages")).to_have_count(0)
     expect(page.locator("[data-testid=lang-zh-hans]")).to_have_attribute("aria-pressed", "true")

@@ -282,8 +282,8 @@ def test_the_scheme_page_refuses_nan_infinity_and_1e400_with_a_message(client, w
     client.force_login(municipal)
     e1, o2 = _index(scheme, "E1"), _index(scheme, "O2")
 
-    for changes in ({f"ind-{e1}-bands": f"0:0; {value}:4; 20:7"}, {f"ind-{o2}-high": value},
-                    {f"ind-{o2}-points": value}, {"exemplary_total": value}):
+    for changes in ({f"ind-{e1}-band_from_1": value}, {f"ind-{e1}-band_points_2": value},
+                    {f"ind-{o2}-high": value}, {f"ind-{o2}-points": value}, {"exemplary_total": value}):
         response = client.post(f"/scoring/schemes/{world.municipality.code}/{year.year}/",
                                _scheme_post(scheme, **changes))
         assert response.status_code == 200, changes
@@ -338,5 +338,6 @@ def test_a_record_list_holds_at_most_a_thousand_rows(flow, world, clerk_a):
 
     refused = _refused(entry, clerk_a, org_sheet(), SheetInput(records={"meeting": RecordRows(rows=rows)}))
 
-    assert refused.errors.general == ["Meetings (三会一课 and theme days) can hold at most 1000 rows (this would "
-                                      "make 1001)."]
+    assert refused.errors.general == [
+        "Meetings (the three meetings and a lecture, and theme days) can hold at most 1000 rows "
+        "(this would make 1001)."]

@@ -430,19 +430,35 @@ def test_approval_stores_the_values_as_approved(flow, world, clerk_a, reviewer_x
 
 def test_changes_since_approval_reports_a_field_changed_after_reopening(flow, world, clerk_a, reviewer_x):
     entry = flow.approved(world.village_a, clerk_a, reviewer_x)
-    assert selectors.changes_since_approval(entry, org_sheet()) == []
+    assert selectors.changes_since_review(entry, org_sheet()).rows == []
 
     services.entry_reopen(entry=entry, actor=reviewer_x, reason="户数有误")
     save(load(entry), clerk_a, profile={"households": 320})
     services.entry_submit(entry=load(entry), actor=clerk_a)
 
-    rows = selectors.changes_since_approval(load(entry), org_sheet())
+    diff = selectors.changes_since_review(load(entry), org_sheet())
+    rows = diff.rows
+    assert diff.since_return is False
     assert len(rows) == 1
     assert rows[0].action == "updated"
     assert [(line.label, line.old, line.new) for line in rows[0].lines] == [("households", "300", "320")]
 
 
-def test_changes_since_approval_is_none_for_a_never_approved_entry(flow, world, clerk_a):
+def test_changes_since_review_is_none_for_a_never_reviewed_entry(flow, world, clerk_a):
     entry = flow.submitted(world.village_a, clerk_a)
 
-    assert selectors.changes_since_approval(entry, org_sheet()) is None
+    assert selectors.changes_since_review(entry, org_sheet()) is None
+
+
+def test_changes_since_the_return_are_listed_after_the_fix_and_resubmission(flow, world, clerk_a, reviewer_x):
+    entry = flow.returned(world.village_a, clerk_a, reviewer_x)
+    save(load(entry), clerk_a, profile={"grids": 9}, add={"meeting": [MEETING]})
+    services.entry_submit(entry=load(entry), actor=clerk_a)
+
+    diff = selectors.changes_since_review(load(entry), org_sheet())
+
+    assert diff.since_return is True
+    assert sorted((row.action, row.title) for row in diff.rows) == [("created", "meeting"),
+                                                                    ("updated", "branch profile")]
+    services.entry_approve(entry=load(entry), actor=reviewer_x)
+    assert load(entry).returned_snapshot is None

@@ -187,7 +187,7 @@ def test_approve_township_scope_matrix(persona, login_en, world, submitted, pers
 
     response = login_en(persona(persona_name)).post(
         f"/counties/{county.code}/review/approve-township/",
-        {"township": township.code, "pillar": Pillar.ORGANIZATIONS, "year": YEAR})
+        {"township": township.code, "year": YEAR, "entry": [entry.pk]})
 
     assert response.status_code == expected
     if persona_name == {"county_x": "reviewer_x", "county_y": "reviewer_y"}[county_key]:
@@ -201,7 +201,7 @@ def test_approve_township_refuses_a_township_of_another_county(login_en, world, 
 
     response = login_en(reviewer_x).post(
         f"/counties/{world.county_x.code}/review/approve-township/",
-        {"township": world.township_c.code, "pillar": Pillar.ORGANIZATIONS, "year": YEAR})
+        {"township": world.township_c.code, "year": YEAR, "entry": [submitted["village_c"].pk]})
 
     assert response.status_code == 404
     assert fingerprint(submitted["village_c"]) == before
@@ -277,7 +277,7 @@ def test_a_municipal_approve_township_post_changes_nothing(login_en, world, subm
 
     response = login_en(municipal).post(
         f"/counties/{world.county_x.code}/review/approve-township/",
-        {"township": world.township_a.code, "pillar": Pillar.ORGANIZATIONS, "year": YEAR})
+        {"township": world.township_a.code, "year": YEAR, "entry": [e.pk for e in entries]})
 
     assert response.status_code == 302
     assert [fingerprint(e) for e in entries] == before
@@ -521,11 +521,62 @@ def test_the_reviewer_approves_a_whole_township_from_the_queue(login_en, flow, w
 
     response = login_en(reviewer_x).post(
         f"/counties/{world.county_x.code}/review/approve-township/",
-        {"township": world.township_a.code, "pillar": Pillar.ORGANIZATIONS, "year": YEAR})
+        {"township": world.township_a.code, "year": YEAR, "entry": [e.pk for e in entries]})
 
     assert response.status_code == 302
     assert response["Location"] == f"/counties/{world.county_x.code}/review/?year={YEAR}"
     assert [load(e).state for e in entries] == [EntryState.APPROVED] * 2
+
+
+def _flag(entry):
+    Entry.objects.filter(pk=entry.pk).update(quality_flags=[{"field": "households", "kind": "previous_year",
+                                                             "previous": "200", "current": "300"}],
+                                             flag_explanation="新并入一个村民组。")
+
+
+def test_approving_a_township_shows_what_is_included_and_holds_back_the_flagged(
+        login_en, flow, world, year, clerk_a, reviewer_x):
+    plain, flagged = (flow.submitted(v, clerk_a) for v in world.villages["a"])
+    economy = Entry.objects.create(year=year, pillar=Pillar.ECONOMY, village=world.village_a,
+                                   township=world.township_a, county=world.county_x, state=EntryState.SUBMITTED,
+                                   is_complete=True)
+    _flag(flagged)
+    client = login_en(reviewer_x)
+    url = f"/counties/{world.county_x.code}/review/approve-township/"
+
+    page = client.get(url, {"township": world.township_a.code, "year": YEAR})
+    included = [e.pk for e in page.context["approval"].included]
+    held_back = [e.pk for e in page.context["approval"].held_back]
+    client.post(url, {"township": world.township_a.code, "year": YEAR, "entry": included})
+
+    assert (sorted(included), held_back) == (sorted([plain.pk, economy.pk]), [flagged.pk])
+    assert [load(e).state for e in (plain, economy, flagged)] == [
+        EntryState.APPROVED, EntryState.APPROVED, EntryState.SUBMITTED]
+
+
+def test_approving_a_township_never_approves_an_entry_flagged_after_the_page_was_shown(
+        login_en, flow, world, clerk_a, reviewer_x):
+    entry = flow.submitted(world.village_a, clerk_a)
+    _flag(entry)  # e.g. the clerk's explanation came with a flag the reviewer has not seen
+
+    login_en(reviewer_x).post(f"/counties/{world.county_x.code}/review/approve-township/",
+                              {"township": world.township_a.code, "year": YEAR, "entry": [entry.pk]})
+
+    assert load(entry).state == EntryState.SUBMITTED
+
+
+def test_the_queue_filters_flagged_entries_and_counts_them_per_township(login_en, flow, world, clerk_a, reviewer_x):
+    plain, flagged = (flow.submitted(v, clerk_a) for v in world.villages["a"])
+    _flag(flagged)
+    client = login_en(reviewer_x)
+
+    response = client.get(f"/counties/{world.county_x.code}/review/", {"year": YEAR, "flagged": "yes"})
+
+    assert [e.pk for e in response.context["page_obj"]] == [flagged.pk]
+    assert response.context["waiting"] == [{"township__code": world.township_a.code,
+                                            "township__name": world.township_a.name, "submitted": 2, "flagged": 1}]
+    unflagged = client.get(f"/counties/{world.county_x.code}/review/", {"year": YEAR, "flagged": "no"})
+    assert [e.pk for e in unflagged.context["page_obj"]] == [plain.pk]
 
 
 def test_the_review_queue_lists_the_countys_submitted_entries_only(login_en, submitted, world, reviewer_x):
@@ -629,8 +680,23 @@ def test_the_reviewer_sees_what_changed_since_the_last_approval(english_client, 
     client.force_login(reviewer_x)
     page = client.get(_sheet_url(world)).content.decode()
 
-    card = re.search(r'data-testid="changes-since-approval">(.*?)</div></div>', page, re.S)
-    assert card and re.search(r"households: <del>300</del> → <ins>320</ins>", card.group(1))
+    card = re.search(r'data-testid="changes-since-review">(.*?)</div></div>', page, re.S)
+    assert card and "Changed since the last approval" in card.group(1)
+    assert re.search(r"households: <del>300</del> → <ins>320</ins>", card.group(1))
+
+
+def test_the_reviewer_sees_what_changed_since_the_return(english_client, flow, world, clerk_a, reviewer_x):
+    client = english_client
+    entry = flow.returned(world.village_a, clerk_a, reviewer_x)
+    client.force_login(clerk_a)
+    client.post(_sheet_url(world), {**form_data(org_sheet(), load(entry), profile={"grids": 9}), "then": "submit"})
+
+    client.force_login(reviewer_x)
+    page = client.get(_sheet_url(world)).content.decode()
+
+    card = re.search(r'data-testid="changes-since-review">(.*?)</div></div>', page, re.S)
+    assert card and "Changed since it was returned" in card.group(1)
+    assert re.search(r"grids \(villager groups\): <del>8</del> → <ins>9</ins>", card.group(1))
 
 
 # --- History page ------------------------------------------------------------------------------

@@ -143,8 +143,8 @@ def test_granting_an_extension_is_recorded_in_the_entrys_history(flow, world, ye
     _extend(entry, municipal)
 
     change = Change.objects.filter(entry=entry).latest("pk")
-    assert (change.action, change.actor) == (ChangeAction.EXTENDED, municipal)
-    assert "材料补正" in change.comment
+    assert (change.action, change.actor, change.comment) == (ChangeAction.EXTENDED, municipal, "材料补正")
+    assert change.changes == {"until": [None, (TODAY + datetime.timedelta(7)).isoformat()]}
 
 
 @pytest.mark.parametrize("actor", ["reviewer_x", "clerk_a"])

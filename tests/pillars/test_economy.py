@@ -60,7 +60,7 @@ def test_no_development_model_saves_as_an_empty_list(entry):
 
 def test_it_rejects_operating_income_above_total_income(entry):
     refused(entry, with_changes(ECONOMY, operating_income="80.01"), "operating_income",
-            "Operating income cannot exceed total income (80.00 万元).")
+            "Operating income cannot exceed total income (80.00 × 10,000 yuan).")
 
 
 def test_it_rejects_negative_money(entry):

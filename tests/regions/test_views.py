@@ -263,7 +263,7 @@ def test_the_interface_is_chinese_by_default(login_as, clerk_a, world, year):
     content = login_as(clerk_a).get(world.township_a.get_absolute_url()).content.decode()
 
     assert '<html lang="zh-hans">' in content
-    assert ">首页</a>" in content  # the "Home" link, in Django's own Chinese catalogue
+    assert 'data-testid="nav-work-board">填报工作台</a>' in content
 
 
 def test_the_language_switch_makes_the_page_english(login_as, clerk_a, world, year):
@@ -276,7 +276,7 @@ def test_the_language_switch_makes_the_page_english(login_as, clerk_a, world, ye
     assert response.url == url
     content = client.get(url).content.decode()
     assert '<html lang="en">' in content
-    assert ">Home</a>" in content
+    assert 'data-testid="nav-work-board">Work board</a>' in content
     assert '<h2 class="h5">Villages</h2>' in content
 
 

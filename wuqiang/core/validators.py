@@ -5,11 +5,13 @@ they take directly (a return comment, a reopen reason, a nomination note)."""
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_date
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +84,11 @@ def finite_decimal(value: Any, *, low: Decimal, high: Decimal) -> Decimal | None
     if not number.is_finite() or not low <= number <= high:
         return None
     return number
+
+
+def date_or_none(value: Any) -> datetime.date | None:
+    """A posted ``YYYY-MM-DD`` as a date; None for anything else (the service then says why)."""
+    try:
+        return parse_date(value or "")
+    except (TypeError, ValueError):
+        return None

@@ -28,3 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @allow_during(SECOND_FACTOR, PASSWORD_CHANGE)
 def public_set_language(request: HttpRequest) -> HttpResponse:
     return set_language(request)
+
+
+@require_GET
+def help_page(request: HttpRequest) -> HttpResponse:
+    """What to do now, what each state means and whom to ask — for the user's role first."""
+    from wuqiang.core.selectors import to_do
+    from wuqiang.core.years import selected_year
+
+    year = selected_year(request)
+    return render(request, "core/help.html", {"year": year, "to_do": to_do(request.user, year)})

@@ -1,11 +1,16 @@
-"""Which assessment year a page shows: ``?year=`` if valid, else the year under work.
+"""Which assessment year a page shows, so that the page and the navbar's year picker agree.
 
-Each year carries ``settings``: the user's municipality's state and entry window for it (None
-for an administrator, who spans every municipality)."""
+A page whose URL names its year (a sheet, the scheme, the demonstration list) shows that year,
+and picking another year in the navbar moves to the same page of that year
+(``follow_picker``). Other pages show ``?year=`` if valid, else the year under work: the newest
+year still open for the user's municipality. Each year carries ``settings``: that
+municipality's state and entry window (None for an administrator, who spans every
+municipality)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from wuqiang.regions.models import AssessmentYear, MunicipalYear, YearState
 
@@ -29,8 +34,8 @@ def all_years(request: HttpRequest) -> list[AssessmentYear]:
 
 
 def selected_year(request: HttpRequest) -> AssessmentYear | None:
-    """The year in ``?year=``; by default the oldest year still open for the user's
-    municipality (the one being entered and reviewed), or the latest year when none is open."""
+    """The year in ``?year=``; by default the newest year still open for the user's
+    municipality (the campaign under way), or the latest year when none is open."""
     if hasattr(request, "_selected_year"):
         return request._selected_year
     years = all_years(request)
@@ -45,6 +50,29 @@ def selected_year(request: HttpRequest) -> AssessmentYear | None:
         else:
             open_ids = set(MunicipalYear.objects.filter(state=YearState.OPEN).values_list("year_id", flat=True))
             open_years = [y for y in years if y.year in open_ids]
-        chosen = open_years[-1] if open_years else (years[0] if years else None)
+        chosen = open_years[0] if open_years else (years[0] if years else None)
     request._selected_year = chosen
     return chosen
+
+
+def page_year(request: HttpRequest, year: int):
+    """The year a page's URL names, made the page's selected year (404 if there is none)."""
+    chosen = next((y for y in all_years(request) if y.year == year), None)
+    if chosen is None:
+        raise Http404("No such assessment year.")
+    request._selected_year = chosen
+    return chosen
+
+
+def follow_picker(request: HttpRequest, year: int) -> HttpResponse | None:
+    """On a page whose URL names its year, the picker's ``?year=`` moves to the same page of the
+    picked year (a redirect); None when nothing else was picked."""
+    raw = request.GET.get("year", "")
+    if request.method != "GET" or not raw.isdigit() or int(raw) == year:
+        return None
+    if int(raw) not in {y.year for y in all_years(request)}:
+        return None
+    segment = f"/{year}/"
+    if segment not in request.path:
+        return None
+    return redirect(request.path.replace(segment, f"/{int(raw)}/", 1))

@@ -153,6 +153,7 @@ class EntryForms:
                 queryset=record_sheet.model.objects.order_by("pk"),
             )
             formset.record_sheet = record_sheet
+            formset.progress = record_sheet.progress(entry) if record_sheet.progress else None
             self.formsets.append(formset)
         # (prefix, index of the row in the SheetInput) → the form that drew it
         self._row_forms: dict[tuple[str, int], forms.Form] = {}
@@ -225,6 +226,24 @@ class EntryForms:
             form.add_error(None, message)
         else:
             leftover.append(message)
+
+    def watch(self, bounds: dict[str, dict[str, str]]) -> None:
+        """Let the page warn while a watched value is typed (``quality.watch_bounds``): the band
+        and the message go on the input; the server still flags on save."""
+        for name, band in bounds.items():
+            field = self.profile_form.fields.get(name)
+            if field is None:
+                continue
+            attrs = {f"data-watch-{key.replace('_', '-')}": value for key, value in band.items()}
+            if "previous" in band:
+                attrs["data-watch-previous-message"] = _(
+                    "Far from last year's %(previous)s: you will be asked to explain it before submitting."
+                ) % {"previous": band["previous"]}
+            if "median" in band:
+                attrs["data-watch-median-message"] = _(
+                    "Far from the township's median of %(median)s: you will be asked to explain it before "
+                    "submitting.") % {"median": band["median"]}
+            field.widget.attrs.update(attrs, **{"data-watch": name})
 
     def fieldsets(self):
         """The profile form's fields grouped as the sheet declares, leftovers last."""

@@ -81,6 +81,9 @@ class Entry(models.Model):
                                     related_name="+", verbose_name=_("reviewed by"))
     # The values as last approved, so a reviewer sees what changed since (see snapshots.py).
     approved_snapshot = models.JSONField(_("values at last approval"), null=True, blank=True, editable=False)
+    # The values when a reviewer last returned the entry (cleared by approval): after the fix
+    # and resubmission the reviewer sees what changed since the return.
+    returned_snapshot = models.JSONField(_("values when returned"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -37,6 +37,48 @@ def watch(field: str, *, low: str, high: str, spread: str = "3") -> Watch:
     return Watch(field, Decimal(low), Decimal(high), Decimal(spread))
 
 
+def _comparison_values(entry: Entry, sheet) -> tuple[dict, list[dict]]:
+    """The village's previous-year values of the watched fields and its township peers' values
+    this year (two queries)."""
+    names = [w.field for w in sheet.watched]
+    profiles = sheet.profile_model.objects.filter(entry__pillar=entry.pillar)
+    previous = profiles.filter(entry__village_id=entry.village_id, entry__year_id=entry.year_id - 1
+                               ).values(*names).first() or {}
+    peers = profiles.filter(entry__township_id=entry.township_id, entry__year_id=entry.year_id,
+                            entry__village__isnull=False)
+    if entry.pk is not None:
+        peers = peers.exclude(entry=entry)
+    return previous, list(peers.values(*names))
+
+
+def _median(values: list) -> Decimal | None:
+    values = [v for v in values if v is not None]
+    return Decimal(statistics.median(values)) if len(values) >= MIN_PEERS else None
+
+
+def watch_bounds(entry: Entry, sheet) -> dict[str, dict[str, str]]:
+    """For each watched field, the band a value must stay in not to be flagged, so the sheet can
+    warn while the clerk types (the server still decides, with quality_flags): from the previous
+    year's value and from the township's median, where each exists."""
+    if not sheet.watched or not entry.village_id:
+        return {}
+    previous, peers = _comparison_values(entry, sheet)
+    bounds: dict[str, dict[str, str]] = {}
+    for rule in sheet.watched:
+        band: dict[str, str] = {}
+        before = previous.get(rule.field)
+        if before:
+            band.update(previous=str(before), low=str(Decimal(before) * rule.low),
+                        high=str(Decimal(before) * rule.high))
+        median = _median([p[rule.field] for p in peers])
+        if median:
+            band.update(median=str(median), median_low=str(median / rule.spread),
+                        median_high=str(median * rule.spread))
+        if band:
+            bounds[rule.field] = band
+    return bounds
+
+
 def quality_flags(entry: Entry, sheet) -> list[dict[str, Any]]:
     """The watched fields whose value left its band around the previous year's value or the
     township's median (three queries; a township has at most a few dozen villages).
@@ -47,14 +89,10 @@ def quality_flags(entry: Entry, sheet) -> list[dict[str, Any]]:
     if not sheet.watched or not entry.village_id:
         return []
     names = [w.field for w in sheet.watched]
-    profiles = sheet.profile_model.objects.filter(entry__pillar=entry.pillar)
-    current = profiles.filter(entry=entry).values(*names).first()
+    current = sheet.profile_model.objects.filter(entry=entry).values(*names).first()
     if not current:
         return []
-    previous = profiles.filter(entry__village_id=entry.village_id, entry__year_id=entry.year_id - 1
-                               ).values(*names).first() or {}
-    peers = list(profiles.filter(entry__township_id=entry.township_id, entry__year_id=entry.year_id,
-                                 entry__village__isnull=False).exclude(entry=entry).values(*names))
+    previous, peers = _comparison_values(entry, sheet)
     return compare(sheet.watched, current, previous, peers)
 
 
@@ -70,8 +108,7 @@ def compare(watched, current: dict[str, Any], previous: dict[str, Any],
             continue
         if before and not rule.low <= Decimal(now) / Decimal(before) <= rule.high:
             flags.append({"field": rule.field, "kind": "previous_year", "previous": str(before), "current": str(now)})
-        values = [p[rule.field] for p in peers if p[rule.field] is not None]
-        median = Decimal(statistics.median(values)) if len(values) >= MIN_PEERS else None
+        median = _median([p[rule.field] for p in peers])
         if median and not median / rule.spread <= Decimal(now) <= median * rule.spread:
             flags.append({"field": rule.field, "kind": "township", "median": str(median), "current": str(now)})
     return flags

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from wuqiang.entries.models import Change, Entry, EntryState, Pillar
+from wuqiang.entries.models import Change, Entry, EntryState
 from wuqiang.entries.registry import PillarSheet, sheet_for_entry, township_sheets, village_sheets
-from wuqiang.entries.snapshots import ChangeLine, describe, diff_snapshots, take_snapshot
+from wuqiang.entries.snapshots import ChangeLine, describe, describe_object, diff_snapshots, take_snapshot
 from wuqiang.regions.models import AssessmentYear, County, Township, Village
 
 
@@ -51,16 +51,27 @@ class ChangedRow:
     lines: list[ChangeLine]
 
 
-def changes_since_approval(entry: Entry, sheet: PillarSheet) -> list[ChangedRow] | None:
-    """What a resubmission changed since it was last approved; None if never approved."""
-    if entry.approved_snapshot is None:
+@dataclass
+class ReviewDiff:
+    """What a resubmission changed since the reviewer last saw it: since the return, or since
+    the last approval for a reopened entry."""
+
+    since_return: bool
+    rows: list[ChangedRow]
+
+
+def changes_since_review(entry: Entry, sheet: PillarSheet) -> ReviewDiff | None:
+    """The changes since the last return (or, failing that, the last approval); None if the
+    entry was never returned or approved."""
+    reference = entry.returned_snapshot if entry.returned_snapshot is not None else entry.approved_snapshot
+    if reference is None:
         return None
     current = take_snapshot(entry, sheet)
-    rows = diff_snapshots(entry.approved_snapshot, current, sheet.profile_model._meta.label_lower)
-    return [
+    rows = diff_snapshots(reference, current, sheet.profile_model._meta.label_lower)
+    return ReviewDiff(entry.returned_snapshot is not None, [
         ChangedRow(str(row.model._meta.verbose_name), row.action, describe(row.object_type, row.changes))
         for row in rows
-    ]
+    ])
 
 
 # --- Work board ----------------------------------------------------------------------------
@@ -133,17 +144,33 @@ def review_queue(*, county: County, year: AssessmentYear, user: Any) -> QuerySet
     )
 
 
-def pending_by_township(*, county: County, year: AssessmentYear, user: Any) -> list[dict[str, Any]]:
-    """Submitted entries per township and pillar, for the 'approve all' buttons."""
-    rows = (
+def townships_waiting(*, county: County, year: AssessmentYear, user: Any) -> list[dict[str, Any]]:
+    """Per township of the county: its submitted entries and how many of them are flagged (one
+    query), for the "approve all unflagged" buttons."""
+    return list(
         Entry.objects.visible_to(user)
         .filter(county=county, year=year, state=EntryState.SUBMITTED)
-        .values("township__code", "township__name", "pillar")
-        .annotate(n=Count("pk"))
-        .order_by("township__code", "pillar")
+        .values("township__code", "township__name")
+        .annotate(submitted=Count("pk"), flagged=Count("pk", filter=~Q(quality_flags=[])))
+        .order_by("township__code")
     )
-    labels = dict(Pillar.choices)
-    return [{**r, "pillar_label": labels[r["pillar"]]} for r in rows]
+
+
+@dataclass
+class TownshipApproval:
+    """What "approve all unflagged" of a township includes and what it holds back for review."""
+
+    included: list[Entry]
+    held_back: list[Entry]
+
+
+def township_approval(*, township: Township, year: AssessmentYear) -> TownshipApproval:
+    entries = (Entry.objects.filter(township=township, year=year, state=EntryState.SUBMITTED)
+               .select_related("village", "township").order_by("village__code", "pillar"))
+    included, held_back = [], []
+    for entry in entries:
+        (held_back if entry.quality_flags else included).append(entry)
+    return TownshipApproval(included, held_back)
 
 
 # --- History -------------------------------------------------------------------------------
@@ -161,7 +188,15 @@ def village_changes(*, village: Village, user: Any) -> QuerySet[Change]:
 class HistoryLine:
     change: Change
     lines: list[ChangeLine]
+    # What was changed, named in the reader's language (the stored object_repr is in the writer's).
+    title: str = ""
 
 
 def history_lines(changes) -> list[HistoryLine]:
-    return [HistoryLine(c, describe(c.object_type, c.changes) if c.object_type else []) for c in changes]
+    return [
+        HistoryLine(c, describe(c.object_type, c.changes) if c.object_type else [],
+                    describe_object(c.object_type, {name: new if new is not None else old
+                                                    for name, (old, new) in c.changes.items()})
+                    if c.object_type else "")
+        for c in changes
+    ]

@@ -211,7 +211,8 @@ def entry_approve(*, entry: Entry, actor, comment: str = "", source: str = Chang
     now = timezone.now()
     snapshot = take_snapshot(entry, sheet_for_entry(entry))
     if not _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.APPROVED,
-                 reviewed_at=now, reviewed_by=actor, review_comment=comment, approved_snapshot=snapshot):
+                 reviewed_at=now, reviewed_by=actor, review_comment=comment, approved_snapshot=snapshot,
+                 returned_snapshot=None):
         raise _changed_meanwhile()
     _record(entry, actor, ChangeAction.APPROVED, comment=comment, at=now, source=source)
     _after_review(entry)
@@ -224,8 +225,9 @@ def entry_return(*, entry: Entry, actor, comment: str, source: str = ChangeSourc
     comment = plain_text(comment, field="comment", required=True,
                          required_message=_("Say what needs fixing when returning an entry."))
     now = timezone.now()
+    snapshot = take_snapshot(entry, sheet_for_entry(entry))
     if not _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.RETURNED,
-                 reviewed_at=now, reviewed_by=actor, review_comment=comment):
+                 reviewed_at=now, reviewed_by=actor, review_comment=comment, returned_snapshot=snapshot):
         raise _changed_meanwhile()
     _record(entry, actor, ChangeAction.RETURNED, comment=comment, at=now, source=source)
     return entry
@@ -246,17 +248,24 @@ def entry_reopen(*, entry: Entry, actor, reason: str, source: str = ChangeSource
 
 
 @transaction.atomic
-def entries_approve_submitted(*, township: Township, year: AssessmentYear, pillar: str, actor,
+def entries_approve_submitted(*, township: Township, year: AssessmentYear, actor, pillar: str | None = None,
+                              unflagged_only: bool = False, entry_ids: Iterable[int] | None = None,
                               source: str = ChangeSource.WEB) -> int:
-    """Approve every submitted entry of one township and pillar at once; returns how many."""
+    """Approve a township's submitted entries at once — of one pillar or all, only the
+    unflagged ones, or only ``entry_ids`` (those the reviewer was shown) — and return how many.
+    Entries that changed state meanwhile are left alone."""
     from wuqiang.regions.selectors import year_settings
 
     settings = year_settings(year=year.pk, county_id=township.county_id)
     permissions.require(permissions.bulk_approve_refusal(actor, township, settings))
-    entries = list(
-        Entry.objects.select_related("year").filter(township=township, year=year, pillar=pillar,
-                                                    state=EntryState.SUBMITTED)
-    )
+    entries = Entry.objects.select_related("year").filter(township=township, year=year, state=EntryState.SUBMITTED)
+    if pillar is not None:
+        entries = entries.filter(pillar=pillar)
+    if unflagged_only:
+        entries = entries.filter(quality_flags=[])
+    if entry_ids is not None:
+        entries = entries.filter(pk__in=list(entry_ids))
+    entries = list(entries.order_by("village__code", "pillar"))
     for entry in entries:
         entry._year_settings = settings
         entry_approve(entry=entry, actor=actor, source=source)
@@ -278,8 +287,9 @@ def entry_extend(*, entry: Entry, actor, until: datetime.date, reason: str) -> E
     extension = EntryExtension.objects.create(entry=entry, until=end_of_day, reason=reason, granted_by=actor,
                                               granted_at=timezone.now())
     entry._active_extension = extension
-    _record(entry, actor, ChangeAction.EXTENDED, at=extension.granted_at,
-            comment=_("until %(date)s: %(reason)s") % {"date": until.isoformat(), "reason": reason})
+    Change.objects.create(entry=entry, actor=actor, action=ChangeAction.EXTENDED, at=extension.granted_at,
+                          object_type=EntryExtension._meta.label_lower, object_id=str(extension.pk),
+                          changes={"until": [None, until.isoformat()]}, comment=reason)
     return extension
 def _after_review(entry: Entry) -> None:
     """Tell listeners (the scoring app recomputes scores) about a review decision. Sent inside

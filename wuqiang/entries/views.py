@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,15 +19,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
+from wuqiang.core.validators import date_or_none
+from wuqiang.core.years import follow_picker, page_year
 from wuqiang.entries import selectors, services
 from wuqiang.entries.filtersets import ChangeFilter, ReviewQueueFilter
 from wuqiang.entries.forms import EntryForms
-from wuqiang.entries.models import Entry, EntryState, Pillar
-from wuqiang.entries.quality import describe_flags
+from wuqiang.entries.models import Entry, EntryState
+from wuqiang.entries.quality import describe_flags, watch_bounds
 from wuqiang.entries.registry import get_sheet
 from wuqiang.entries.validation import SheetErrors
 from wuqiang.regions.models import AssessmentYear, County, Level, Township, Village
-from wuqiang.regions.selectors import settings_of
+from wuqiang.regions.selectors import municipality_of, settings_of
 
 
 def _sheet_or_404(slug: str, level: Level):
@@ -52,9 +53,12 @@ def township_sheet(request: HttpRequest, code: str, year: int, sheet: str) -> Ht
 
 
 def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
-    assessment_year = get_object_or_404(AssessmentYear, pk=year)
+    if switched := follow_picker(request, year):
+        return switched
+    assessment_year = page_year(request, year)
     entry = selectors.entry_for(unit=unit, year=assessment_year, sheet=sheet) or services.new_entry(
         unit=unit, year=assessment_year, sheet=sheet)
+    entry._year_settings = settings_of(assessment_year, municipality_of(unit).pk)
     refusal = permissions.edit_refusal(request.user, entry)
     stale_message = None
 
@@ -84,6 +88,8 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
             return redirect(request.path)
     else:
         forms = EntryForms(sheet, entry, editable=refusal is None)
+    if refusal is None:
+        forms.watch(watch_bounds(entry, sheet))
 
     context = {
         "unit": unit,
@@ -101,7 +107,7 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
         "quality_flags": describe_flags(entry, sheet),
         "flag_explanation": request.POST.get("flag_explanation", entry.flag_explanation)
         if request.method == "POST" else entry.flag_explanation,
-        "changes_since_approval": selectors.changes_since_approval(entry, sheet)
+        "review_diff": selectors.changes_since_review(entry, sheet)
         if entry.pk and entry.state == EntryState.SUBMITTED else None,
     }
     if entry.pk is not None:
@@ -144,11 +150,6 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _date(value: Any):
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
 
 
 def _entry_or_404(request: HttpRequest, pk: int) -> Entry:
@@ -184,7 +185,7 @@ def entry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.entry_reopen(entry=entry, actor=request.user, reason=text)
             messages.success(request, _("Reopened: the township can change the entry again."))
         elif action == "extend":
-            until = _date(request.POST.get("until"))
+            until = date_or_none(request.POST.get("until"))
             services.entry_extend(entry=entry, actor=request.user, until=until, reason=text)
             messages.success(request, _("Extension granted until %(date)s.") % {"date": until})
         else:
@@ -225,31 +226,40 @@ def review_queue(request: HttpRequest, code: str) -> HttpResponse:
         "breadcrumbs": breadcrumbs(county, request.user),
         "filter": filterset,
         "page_obj": page,
-        "pending": selectors.pending_by_township(county=county, year=year, user=request.user),
+        "waiting": selectors.townships_waiting(county=county, year=year, user=request.user),
         "is_reviewer": permissions.is_reviewer_of(request.user, county.pk),
     }
     return render(request, "entries/review_queue.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def approve_township(request: HttpRequest, code: str) -> HttpResponse:
-    county = get_visible_or_404(County.objects.all(), request.user, code=code)
-    township = get_visible_or_404(Township.objects.filter(county=county), request.user,
-                                  code=request.POST.get("township", ""))
-    year = get_object_or_404(AssessmentYear, pk=_int(request.POST.get("year")) or 0)
-    pillar = request.POST.get("pillar", "")
-    if pillar not in Pillar.values:
-        messages.error(request, _("Choose a pillar."))
-    else:
+    """"Approve all unflagged" of one township: GET shows what is included and what is held back
+    for individual review; POST approves exactly the entries that were shown as included."""
+    county = get_visible_or_404(County.objects.select_related("municipality"), request.user, code=code)
+    data = request.POST if request.method == "POST" else request.GET
+    township = get_visible_or_404(Township.objects.filter(county=county).select_related("county__municipality"),
+                                  request.user, code=data.get("township", ""))
+    year = get_object_or_404(AssessmentYear, pk=_int(data.get("year")) or 0)
+    queue = f"{reverse('entries:review-queue', args=[county.code])}?year={year.pk}"
+    if request.method == "POST":
+        shown = [pk for pk in (_int(v) for v in request.POST.getlist("entry")) if pk is not None]
         try:
-            count = services.entries_approve_submitted(township=township, year=year, pillar=pillar,
-                                                        actor=request.user)
+            count = services.entries_approve_submitted(township=township, year=year, actor=request.user,
+                                                        unflagged_only=True, entry_ids=shown)
         except services.NotAllowed as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, _("Approved %(count)d entries of %(township)s.") % {
                 "count": count, "township": township.name})
-    return redirect(f"{reverse('entries:review-queue', args=[county.code])}?year={year.pk}")
+        return redirect(queue)
+    settings = settings_of(year, county.municipality_id)
+    return render(request, "entries/approve_township.html", {
+        "unit": county, "township": township, "year": year, "queue_url": queue,
+        "breadcrumbs": breadcrumbs(county, request.user),
+        "approval": selectors.township_approval(township=township, year=year),
+        "refusal": permissions.bulk_approve_refusal(request.user, township, settings),
+    })
 
 
 @require_GET

@@ -296,6 +296,17 @@ class MunicipalYear(models.Model):
         """Days until the announced deadline while the year is open (negative once it has passed)."""
         return (self.entry_closes - today).days if self.state == YearState.OPEN else None
 
+    @property
+    def days_left_today(self) -> int | None:
+        from django.utils import timezone
+
+        return self.days_left(timezone.localdate())
+
+    @property
+    def days_past_deadline(self) -> int:
+        left = self.days_left_today
+        return -left if left is not None and left < 0 else 0
+
     def clean(self) -> None:
         if self.entry_opens and self.entry_closes and self.entry_closes < self.entry_opens:
             raise ValidationError({"entry_closes": _("The entry window must close after it opens.")})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -104,3 +104,20 @@ def home_municipality_or_404(user: Any, code: str) -> Municipality:
     if municipality is None:
         raise Http404("No municipality matches the given query.")
     return municipality
+
+
+# The longest search text taken; a division code has 12 digits, a name rarely 20 characters.
+SEARCH_MAX = 40
+
+
+def search_villages(user: Any, text: str) -> QuerySet[Village]:
+    """Villages inside the user's scope whose name or township's name contains ``text`` or
+    whose code starts with it, in code order (one query per page)."""
+    text = text.strip()[:SEARCH_MAX]
+    if not text:
+        return Village.objects.none()
+    match = Q(name__contains=text) | Q(township__name__contains=text)
+    if text.isdigit():
+        match |= Q(code__startswith=text)
+    return (Village.objects.visible_to(user).filter(match)
+            .select_related("township", "county").order_by("code"))

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, ListView
 
 from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import ScopedObjectMixin, breadcrumbs
+from wuqiang.core.validators import date_or_none
 from wuqiang.regions import selectors, services
 from wuqiang.regions.models import (
     YEAR_TRANSITIONS,
@@ -123,8 +122,8 @@ def municipality_years(request: HttpRequest, code: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "window":
                 services.year_set_window(year=year, actor=request.user,
-                                         entry_opens=_date(request.POST.get("entry_opens")),
-                                         entry_closes=_date(request.POST.get("entry_closes")))
+                                         entry_opens=date_or_none(request.POST.get("entry_opens")),
+                                         entry_closes=date_or_none(request.POST.get("entry_closes")))
                 messages.success(request, _("The entry window of %(year)s is saved.") % {"year": year.year_id})
             else:
                 changed = services.year_set_state(year=year, actor=request.user,
@@ -151,8 +150,11 @@ def municipality_years(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
+@require_GET
+def village_search(request: HttpRequest) -> HttpResponse:
+    """Find a village by name, code or township, among those the user may see."""
+    from django.core.paginator import Paginator
+
+    text = request.GET.get("q", "").strip()[:selectors.SEARCH_MAX]
+    page = Paginator(selectors.search_villages(request.user, text), 50).get_page(request.GET.get("page"))
+    return render(request, "regions/search.html", {"q": text, "page_obj": page})

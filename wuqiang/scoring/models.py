@@ -205,7 +205,7 @@ class Figures(models.Model):
     At village level the yes/no figures are 0 or 1; at every level above they are sums, and
     pay is kept as sum and count so each level's mean is exact."""
 
-    combined = models.PositiveIntegerField(_("secretary is also director (一肩挑)"), default=0)
+    combined = models.PositiveIntegerField(_("secretary is also director"), default=0)
     competition = models.PositiveIntegerField(_("secretary took part in the competition"), default=0)
     sent_down_in_post = models.PositiveIntegerField(_("first secretaries and work-team members in post"), default=0)
     leader_trainees = models.PositiveIntegerField(_("leading-talent trainees"), default=0)
@@ -215,7 +215,7 @@ class Figures(models.Model):
     tech_commissioners_in_post = models.PositiveIntegerField(_("science and technology commissioners in post"),
                                                              default=0)
     demonstration_bases = models.PositiveIntegerField(_("collective-economy demonstration bases"), default=0)
-    operating_income = models.DecimalField(_("operating income (万元)"), max_digits=16, decimal_places=2,
+    operating_income = models.DecimalField(_("operating income (10,000 yuan)"), max_digits=16, decimal_places=2,
                                            null=True)
     income_above_50 = models.PositiveIntegerField(_("villages with operating income above 500,000 yuan"),
                                                   default=0)
@@ -471,7 +471,11 @@ class RollupRun(models.Model):
                                related_name="+", verbose_name=_("county"))
     state = models.CharField(_("state"), max_length=8, choices=RunState, default=RunState.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # Why the run failed (a refusal or the error); what a finished run did is in the numbers below.
     message = models.TextField(_("message"), blank=True)
+    villages = models.PositiveIntegerField(_("villages"), null=True, blank=True)
+    statements = models.PositiveIntegerField(_("SQL statements"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -488,6 +492,14 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year_id} {self.county_id or ''} {self.state}"
+
+    @property
+    def outcome(self) -> str:
+        """What a finished run did, in the reader's language; the failure for a failed one."""
+        if self.state == RunState.DONE and self.villages is not None:
+            return str(_("%(villages)s villages, %(statements)s statements, %(seconds)s s") % {
+                "villages": self.villages, "statements": self.statements, "seconds": f"{self.seconds:.2f}"})
+        return self.message
 
 
 class NominationStatus(models.TextChoices):

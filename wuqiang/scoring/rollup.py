@@ -33,6 +33,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wuqiang.entries.models import Entry, EntryState, Pillar
 from wuqiang.regions.models import County, Municipality, MunicipalYear, Village
@@ -55,7 +56,21 @@ from wuqiang.scoring.models import (
 
 logger = logging.getLogger(__name__)
 
+# progress(percent, step): ``step`` is a key of STEPS, with ":<indicator code>" for "indicator".
 Progress = Callable[[int, str], None]
+STEPS = {
+    "delete": _("Clearing the previous results"),
+    "indicator": _("Indicator %(code)s"),
+    "villages": _("Village scorecards"),
+    "units": _("Townships, counties and the municipality"),
+}
+
+
+def describe_step(step: str) -> str:
+    """A progress step in the reader's language ("indicator:O1" → "Indicator O1")."""
+    key, _sep, code = step.partition(":")
+    label = STEPS.get(key)
+    return str(label) % {"code": code} if label is not None else step
 
 
 class RollupRefused(Exception):
@@ -122,6 +137,15 @@ def points_sql(indicator: SchemeIndicator, value: str) -> str:
     else:
         raise ValueError(f"unknown rule {indicator.rule!r}")
     return f"ROUND(CAST({body} AS NUMERIC), 2)"
+
+
+def evaluate_points(indicator: SchemeIndicator, value: float | None) -> Decimal:
+    """The rule's points for one value, computed by the very SQL the roll-up runs (the scheme
+    editor's preview: one definition of the rule)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {points_sql(indicator, 'v.value')} "
+                       f"FROM (SELECT CAST(%s AS DOUBLE PRECISION) AS value) v", [value])
+        return Decimal(str(cursor.fetchone()[0])).quantize(Decimal("0.01"))
 
 
 def grade_sql(scheme: Scheme, prefix: str = "") -> str:
@@ -263,8 +287,8 @@ class _Runner:
             sql, params, outer = self.scoped(definition.function(self.year))
             branches.append(branch(f"({sql}) f{i}", {c: f"f{i}.{c}" for c in definition.columns},
                                    in_run if outer else "", params=params))
-        union = " UNION ALL ".join(sql for sql, _ in branches)
-        union_params = tuple(p for _, params in branches for p in params)
+        union = " UNION ALL ".join(sql for sql, _params in branches)
+        union_params = tuple(p for _sql, params in branches for p in params)
         aggregate = ", ".join(
             [*(f"ROUND(SUM(u.{c}), 2) AS {c}" for c in (*pillars, "total")),
              *(f"SUM(u.{c}) AS {c}" for c in ("approved_pillars", *Figures.FIGURE_FIELDS)),
@@ -280,7 +304,7 @@ class _Runner:
             ("total_change", "a.total - p.total"), *((f, f"a.{f}") for f in Figures.FIGURE_FIELDS),
             ("computed_at", "%s"),
         ]
-        columns = [name for name, _ in row]
+        columns = [name for name, _expr in row]
         # The grade is computed in the same statement from the derived row (no second pass).
         self.execute(
             f"INSERT INTO {_table(VillageScorecard)} ({', '.join(columns)}, grade) "
@@ -402,7 +426,7 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
             raise RollupRefused(f"The {year} assessment of {municipality.code} is published; its scores are frozen.")
         scheme = scheme_for(municipality_id=municipality.pk, year=year)
         runner = _Runner(year, municipality, county, progress, scheme)
-        runner.progress(2, "deleting previous results")
+        runner.progress(2, "delete")
         runner.delete_old()
 
         items = list(scheme.indicators.all())
@@ -414,16 +438,16 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
                                municipality.code, indicator.code)
                 continue
             runner.insert_indicator(indicator, definition)
-            runner.progress(5 + round(60 * n / max(len(items), 1)), f"indicator {indicator.code}")
+            runner.progress(5 + round(60 * n / max(len(items), 1)), f"indicator:{indicator.code}")
 
         for veto in scheme.vetoes.filter(enabled=True):
             definition = registry.VETOES.get(veto.code)
             if definition is not None:
                 runner.insert_veto(veto.code, definition)
         runner.analyze(VillageIndicatorScore)
-        runner.progress(70, "village scorecards")
+        runner.progress(70, "villages")
         runner.insert_villages()
-        runner.progress(85, "townships, counties, municipality")
+        runner.progress(85, "units")
         runner.insert_units(TownshipScorecard, "township_id", ["county_id", "municipality_id"], "county_id",
                             county_only=True)
         runner.insert_units(CountyScorecard, "county_id", ["municipality_id"], "municipality_id", county_only=False)

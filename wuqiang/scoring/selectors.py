@@ -113,10 +113,10 @@ def headline_figures(card: Any, townships: int | None = None) -> list[Figure]:
     if townships is not None:
         figures.append(Figure(_("Townships"), townships))
     figures += [
-        Figure(_("Secretary also the village committee director (一肩挑)"),
+        Figure(_("Secretary also the village committee director"),
                "—" if card.combined_share is None else f"{card.combined_share} %",
                _("%(n)s villages") % {"n": card.combined}),
-        Figure(_("Secretaries in the competition (擂台比武)"), card.competition),
+        Figure(_("Secretaries in the competition"), card.competition),
         Figure(_("First secretaries and work-team members in post"), card.sent_down_in_post),
         Figure(_("Leading-talent / reserve trainees"), f"{card.leader_trainees} / {card.reserve_trainees}"),
         Figure(_("Trainees now on the village committees"), card.trainees_now_cadre),
@@ -201,3 +201,27 @@ def _display(value: float | None, kind: str) -> str:
 
 def pillar_labels() -> dict[str, str]:
     return {p.value: str(p.label) for p in Pillar}
+
+
+@dataclass
+class NominationRow:
+    nomination: Any
+    card: VillageScorecard | None
+    why: str
+
+
+def nomination_rows(nominations: Any, year: int, scheme: Scheme | None) -> list[NominationRow]:
+    """The page's nominations with each village's stored scorecard and why it was proposed (one
+    query for the scorecards of the page)."""
+    nominations = list(nominations)
+    cards = {c.village_id: c for c in VillageScorecard.objects.filter(
+        year_id=year, village_id__in=[n.village_id for n in nominations])}
+    rows = []
+    for nomination in nominations:
+        card = cards.get(nomination.village_id)
+        why = ""
+        if card is not None and scheme is not None:
+            why = _("total %(total)s ≥ %(line)s, every pillar ≥ %(pillar)s, no veto item") % {
+                "total": card.total, "line": scheme.exemplary_total, "pillar": scheme.exemplary_pillar_min}
+        rows.append(NominationRow(nomination, card, why))
+    return rows

@@ -94,12 +94,13 @@ def _decimal(value: Any, limit: Decimal = MAX_PARAMETER) -> Decimal | None:
 
 
 def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, Any],
-                    pillar_total: Decimal = Decimal(20)) -> list[str]:
+                    pillar_total: Decimal = Decimal(20), check_totals: bool = True) -> list[str]:
     """Why a scheme cannot be used (empty when it can).
 
     ``indicators`` are dicts with code, pillar, rule, params and points. Each pillar's points
     must add up to the pillar total, a band may not give more than the indicator's points,
-    a linear rule needs low < high, and the grade lines must be in order."""
+    a linear rule needs low < high, and the grade lines must be in order (``check_totals``
+    False: only each indicator's own rule is checked)."""
     errors: list[str] = []
     sums = {p: Decimal(0) for p in Pillar.values}
     for item in indicators:
@@ -129,6 +130,8 @@ def scheme_validate(*, indicators: list[dict[str, Any]], thresholds: dict[str, A
                 elif band_points > points or band_points < 0:
                     errors.append(_("%(code)s: a band gives %(band)s points, more than the indicator's %(points)s.")
                                   % {"code": code, "band": band_points, "points": points})
+    if not check_totals:  # one indicator on its own (the editor's preview): its rule only
+        return errors
     for pillar in Pillar:
         if sums.get(pillar.value, Decimal(0)) != pillar_total:
             errors.append(_("%(pillar)s: the points add up to %(sum)s, not %(total)s.")
@@ -240,7 +243,7 @@ def rollup_now(*, year: MunicipalYear, actor=None) -> RollupRun:
     return RollupRun.objects.create(
         year_id=year.year_id, municipality_id=year.municipality_id, triggered_by=actor, state=RunState.DONE,
         progress=100, started_at=started, finished_at=timezone.now(),
-        message=f"{result.villages} villages, {result.statements} statements, {result.seconds:.2f} s")
+        villages=result.villages, statements=result.statements, seconds=result.seconds)
 
 
 # --- Demonstration nominations ------------------------------------------------------------------

@@ -68,7 +68,7 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
         cache.delete(progress_key(run.pk))
     RollupRun.objects.filter(pk=run.pk).update(
         state=RunState.DONE, progress=100, finished_at=timezone.now(),
-        message=f"{result.villages} villages, {result.statements} statements, {result.seconds:.2f} s",
+        villages=result.villages, statements=result.statements, seconds=result.seconds,
     )
     return {"year": year, "county": county_code, "villages": result.villages, "seconds": result.seconds}
 

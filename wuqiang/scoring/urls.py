@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/rollup/", views.rollup_start, name="rollup-start"),
     path("dashboard/rollup/runs/<int:pk>/", views.rollup_run, name="rollup-run"),
     path("scoring/schemes/<str:code>/<int:year>/", views.scheme_page, name="scheme"),
+    path("scoring/schemes/<str:code>/<int:year>/preview/", views.scheme_preview, name="scheme-preview"),
     path("scoring/demonstration/<str:code>/<int:year>/", views.demonstration, name="demonstration"),
     path("scoring/demonstration/nominations/<int:pk>/decide/", views.nomination_decide, name="nomination-decide"),
 ]

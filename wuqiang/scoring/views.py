@@ -3,6 +3,7 @@ scheme page, roll-up runs and demonstration nominations for municipal staff."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -19,20 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wuqiang.accounts import permissions
 from wuqiang.accounts.scope import get_visible_or_404
 from wuqiang.core.mixins import breadcrumbs
-from wuqiang.core.years import selected_year
+from wuqiang.core.years import follow_picker, page_year, selected_year
 from wuqiang.entries.models import Pillar
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
 from wuqiang.regions.selectors import home_municipality_or_404, municipality_of, settings_of, year_settings
 from wuqiang.scoring import selectors, services
-from wuqiang.scoring.forms import SchemeIndicatorFormSet, SchemeSettingsForm
+from wuqiang.scoring.forms import SchemeIndicatorForm, SchemeIndicatorFormSet, SchemeSettingsForm
+from wuqiang.scoring.indicators import describe_rule
 from wuqiang.scoring.models import (
     DemonstrationNomination,
     NominationStatus,
     RollupRun,
     RunState,
     Scheme,
+    SchemeIndicator,
     TownshipScorecard,
 )
+from wuqiang.scoring.rollup import describe_step, evaluate_points
 
 LEAGUE_PAGE = 50
 FAILING_SHOWN = 50
@@ -152,7 +156,8 @@ def _run_status(run: RollupRun) -> dict:
     live = cache.get(progress_key(run.pk)) if run.state == RunState.RUNNING else None
     return {
         "id": run.pk, "year": run.year_id, "state": run.state, "state_label": str(run.get_state_display()),
-        "progress": (live or {}).get("progress", run.progress), "message": (live or {}).get("message", run.message),
+        "progress": (live or {}).get("progress", run.progress),
+        "message": describe_step(live["message"]) if live else run.outcome,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "done": run.state in (RunState.DONE, RunState.FAILED),
     }
@@ -174,9 +179,11 @@ def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """A municipality's scheme for a year: read by everyone working in the municipality, edited by
     its staff until the year is published."""
+    if switched := follow_picker(request, year):
+        return switched
     municipality = home_municipality_or_404(request.user, code)
-    assessment_year = get_object_or_404(AssessmentYear, pk=year)
-    settings = year_settings(year=year, municipality_id=municipality.pk)
+    assessment_year = page_year(request, year)
+    settings = settings_of(assessment_year, municipality.pk)
     scheme = services.scheme_for(municipality_id=municipality.pk, year=year)
     can_edit = permissions.can_manage_scheme(request.user, settings)
     indicators = scheme.indicators.all()
@@ -206,11 +213,39 @@ def scheme_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
         settings_form = SchemeSettingsForm(scheme=scheme)
         formset = SchemeIndicatorFormSet(queryset=indicators, prefix="ind")
     labels = selectors.pillar_labels()
-    rows = [(form, labels.get(form.instance.pillar, form.instance.pillar)) for form in formset.forms]
+    rows = [(form, labels.get(form.instance.pillar, form.instance.pillar),
+             describe_rule(form.instance.rule, form.instance.params, form.instance.points)) for form in formset.forms]
     return render(request, "scoring/scheme.html", {
         "scheme": scheme, "assessment_year": assessment_year, "municipality": municipality,
         "year_settings": settings, "can_edit": can_edit, "form": settings_form, "formset": formset, "rows": rows,
     })
+
+
+@require_GET
+def scheme_preview(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The points one indicator's rule, as edited but not yet saved, gives a sample value
+    (the scheme page asks while the rule is edited)."""
+    municipality = home_municipality_or_404(request.user, code)
+    scheme = services.scheme_for(municipality_id=municipality.pk, year=page_year(request, year).year)
+    indicator = get_object_or_404(scheme.indicators, code=request.GET.get("indicator", ""))
+    prefix = request.GET.get("prefix", "")
+    if not re.fullmatch(r"ind-\d{1,3}", prefix):
+        raise Http404("No such row.")
+    form = SchemeIndicatorForm(request.GET, instance=indicator, prefix=prefix)
+    if not form.is_valid():
+        return JsonResponse({"error": " ".join(m for messages in form.errors.values() for m in messages)})
+    change = form.scheme_change()
+    edited = SchemeIndicator(code=indicator.code, rule=indicator.rule, points=change["points"],
+                             params=change["params"])
+    errors = services.scheme_validate(indicators=[{"code": edited.code, "pillar": indicator.pillar,
+                                                   "rule": edited.rule, "points": edited.points,
+                                                   "params": edited.params}],
+                                      thresholds={}, check_totals=False)
+    if errors:
+        return JsonResponse({"error": " ".join(errors)})
+    value = form.sample_value(request.GET.get("sample", ""))
+    return JsonResponse({"points": str(evaluate_points(edited, value)),
+                         "value": request.GET.get("sample", "") if value is not None else None})
 
 
 # --- Demonstration villages -------------------------------------------------------------------
@@ -218,9 +253,11 @@ def scheme_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def demonstration(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    if switched := follow_picker(request, year):
+        return switched
     municipality = home_municipality_or_404(request.user, code)
-    assessment_year = get_object_or_404(AssessmentYear, pk=year)
-    settings = year_settings(year=year, municipality_id=municipality.pk)
+    assessment_year = page_year(request, year)
+    settings = settings_of(assessment_year, municipality.pk)
     can_decide = permissions.can_decide_nomination(request.user, settings)
     if request.method == "POST":
         try:
@@ -236,8 +273,10 @@ def demonstration(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if status in NominationStatus.values:
         nominations = nominations.filter(status=status)
     page = Paginator(nominations, 100).get_page(request.GET.get("page"))
+    scheme = Scheme.objects.filter(municipality=municipality, year=assessment_year).first()
     return render(request, "scoring/demonstration.html", {
         "assessment_year": assessment_year, "municipality": municipality, "page_obj": page,
+        "rows": selectors.nomination_rows(page.object_list, assessment_year.year, scheme),
         "can_decide": can_decide, "status": status, "statuses": NominationStatus.choices,
     })
 
