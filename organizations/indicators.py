@@ -56,7 +56,8 @@ def linked_households(year: int) -> QuerySet:
     return _approved(year).annotate(value=ratio(f"{PROFILE}__linked_households", f"{PROFILE}__households"))
 
 
-@indicator("O4", pillar=P, description=_("Branch meetings and Party lectures held, each kind counted up to its requirement / 32"))
+@indicator("O4", pillar=P,
+           description=_("Branch meetings and Party lectures held, each kind counted up to its requirement / 32"))
 def meetings_held(year: int) -> QuerySet:
     # Each kind counts only up to its requirement: twelve party lectures do not make up for
     # missing committee meetings.

@@ -16,7 +16,8 @@ SHEET = register(
         profile_model=BranchProfile,
         profile_form=BranchProfileForm,
         records=(
-            RecordSheet(Meeting, MeetingForm, _("Meetings (the three meetings and a lecture, and theme days)"), progress=meeting_progress),
+            RecordSheet(Meeting, MeetingForm, _("Meetings (the three meetings and a lecture, and theme days)"),
+                        progress=meeting_progress),
             RecordSheet(MajorMatter, MajorMatterForm, _("Major matters (four deliberations, two disclosures)")),
             RecordSheet(WeakCase, WeakCaseForm, _("Weak-and-lax cases")),
         ),
