@@ -1,7 +1,6 @@
 """The 集体经济强 indicators E1–E5, the low-income veto and the pillar's key figures.
 
-Scores read approved entries only; figures count every entry of the year (see
-``wuqiang.scoring.indicators``). Money is in 万元.
+Scores and figures read approved entries only (see ``wuqiang.scoring.indicators``). Money is in 万元.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from economy.models import EconomyProfile
 from wuqiang.entries.models import EntryState, Pillar
 from wuqiang.scoring.indicators import (
     Kind,
-    all_entries,
     approved_entries,
     as_float,
     figures,
@@ -79,7 +77,7 @@ def income_below_10(year: int) -> QuerySet:
 @figures("economy", pillar=P, columns=("demonstration_bases", "operating_income", "income_above_50",
                                        "income_below_10"))
 def economy_figures(year: int) -> QuerySet:
-    return all_entries(year, P).values("village_id").annotate(
+    return approved_entries(year, P).values("village_id").annotate(
         demonstration_bases=one_if(f"{PROFILE}__demonstration_base"),
         operating_income=F(INCOME),
         income_above_50=one_if(Q(**{f"{INCOME}__gt": HIGH_INCOME})),

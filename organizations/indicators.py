@@ -1,7 +1,6 @@
 """The 组织功能强 indicators O1–O8, the weak-and-lax veto and the pillar's key figures.
 
-Scores read approved entries only; figures count every entry of the year (see
-``wuqiang.scoring.indicators``).
+Scores and figures read approved entries only (see ``wuqiang.scoring.indicators``).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from organizations.choices import (
 from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
     Kind,
-    all_entries,
     approved_entries,
     as_float,
     figures,
@@ -108,7 +106,7 @@ def weak_unrectified(year: int) -> QuerySet:
 
 @figures("organizations", pillar=P, columns=("combined", "competition"))
 def organization_figures(year: int) -> QuerySet:
-    return all_entries(year, P).values("village_id").annotate(
+    return approved_entries(year, P).values("village_id").annotate(
         combined=one_if(f"{PROFILE}__secretary_is_director"),
         competition=one_if(f"{PROFILE}__competition_participated"),
     )

@@ -1,56 +1,71 @@
-"""Demo values for 要素保障强: village support, township 五小 facilities, county incomes."""
+"""Demo values for 要素保障强: the secretary's pay and conditions, the village venue, the
+township's 五小 facilities, and the county incomes the pay standard rests on.
+
+The secretary's annual pay is the monthly pay of the secretary listed on the talent sheet,
+times twelve, so S1 compares what the two sheets agree on. County incomes start in 2019, so
+2020's pay standard has its base too.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from support.models import CountyIncome
+from wuqiang.core.demo.bulk import cents
+from wuqiang.core.demo.hierarchy import DemoCity
+from wuqiang.core.demo.life import COUNTY_TRAITS, DEFAULT_TRAITS, DemoWorld, Traits
+from wuqiang.entries.models import Pillar
+from wuqiang.regions.models import Level
 
-from support.models import CountyIncome, SupportProfile, TownshipFacilities
+# Growth of rural per-capita disposable income in Zunyi's counties, year on year.
+INCOME_GROWTH = {2020: 1.082, 2021: 1.104, 2022: 1.064}
+FACILITIES = ["canteen", "toilet", "bathhouse", "library", "activity_room", "turnover_housing"]
 
-# Rural per-capita disposable income (yuan) of a typical Zunyi county in 2020; grows ~9 % a year.
-INCOME_2020 = 13_200
+
+def plan(world: DemoWorld) -> None:
+    return None
 
 
-def generate(ctx) -> None:
-    rng = ctx.rng
-    secretary_pay = ctx.shared.get("secretary_pay", {})
-    profiles = []
-    for village in ctx.villages:
-        entry_id = ctx.entries.get(village.pk)
-        if entry_id is None:
-            continue
-        monthly = secretary_pay.get(village.pk, 4500)
-        profiles.append(SupportProfile(
-            entry_id=entry_id,
-            secretary_annual_pay=monthly * 12,
-            months_paid_on_time=12 if rng.random() < 0.85 else rng.randint(9, 11),
-            venue_area=Decimal(rng.randint(1500, 6000)) / 10,
-            venue_standardised=rng.random() < 0.9,
-            paid_leave=rng.random() < 0.85,
-            health_checkup=rng.random() < 0.9,
-        ))
-    SupportProfile.objects.bulk_create(profiles, batch_size=2000)
+def county_incomes(city: DemoCity, seed: int, years: list[int]) -> list[CountyIncome]:
+    """Each county's rural income from 2019 on: its 2019 level and the city's growth, a little
+    faster or slower by county."""
+    rows = []
+    for county in city.counties:
+        traits = COUNTY_TRAITS.get(county.code, DEFAULT_TRAITS)
+        wobble = Traits(f"{seed}:{county.code}")
+        income = float(traits.rural_income_2019)
+        for year in sorted(years):
+            if year in INCOME_GROWTH:
+                income *= INCOME_GROWTH[year] + (wobble.u(f"growth-{year}") - 0.5) * 0.02
+            rows.append(CountyIncome(county=county, year_id=year, rural_income_per_capita=round(income, -1)))
+    return rows
 
-    facilities = []
-    for township in ctx.townships:
-        entry_id = ctx.township_entries.get(township.pk)
-        if entry_id is None:
-            continue
-        posts = rng.randint(40, 90)
-        facilities.append(TownshipFacilities(
-            entry_id=entry_id,
-            **{name: rng.random() < share for name, share in [
-                ("canteen", 0.95), ("toilet", 0.95), ("bathhouse", 0.8), ("library", 0.9),
-                ("activity_room", 0.88), ("turnover_housing", 0.75)]},
-            civil_posts=posts,
-            civil_posts_filled=posts - rng.randint(0, 6),
-        ))
-    TownshipFacilities.objects.bulk_create(facilities, batch_size=2000)
 
-    county_ids = sorted({t.county_id for t in ctx.townships})
-    growth = 1.09 ** (ctx.year - 2020)
-    CountyIncome.objects.bulk_create(
-        [CountyIncome(county_id=c, year_id=ctx.year, rural_income_per_capita=round(INCOME_2020 * growth
-                                                                                   * rng.uniform(0.9, 1.12)))
-         for c in county_ids],
-        update_conflicts=True, unique_fields=["county", "year"], update_fields=["rural_income_per_capita"],
-    )
+def rows(world: DemoWorld, year: int) -> list:
+    from wuqiang.core.demo.entries import SheetRows
+
+    rng = world.rng(Pillar.SUPPORT, year)
+    villages = SheetRows(Pillar.SUPPORT)
+    for life in world.villages:
+        area = 150 + 450 * life.traits.u("venue-area")
+        if life.yes("venue-extension", year, 0.0, 0.4):
+            area *= 1.35  # extended during the campaign
+        villages.profiles[life.pk] = {
+            "secretary_annual_pay": life.facts["secretary_pay"][year] * 12,
+            "months_paid_on_time": 12 if life.yes(f"pay-on-time-{year}", year, 0.5, 1.1) else rng.randint(8, 11),
+            "venue_area": cents(area, 1),
+            "venue_standardised": life.yes("venue-standard", year, 0.45, 1.1),
+            "paid_leave": life.yes("paid-leave", year, 0.35, 1.05),
+            "health_checkup": life.yes("health-checkup", year, 0.5, 1.1),
+        }
+    townships = SheetRows(Pillar.SUPPORT, level=Level.TOWNSHIP)
+    county_strength = {c.pk: COUNTY_TRAITS.get(c.code, DEFAULT_TRAITS).strength for c in world.city.counties}
+    for township in world.city.townships:
+        life = world.townships[township.pk]
+        # The 五小 are built one by one: a better-run township has more of them, and keeps them.
+        s = county_strength[township.county_id] + life.strength + 0.04 * (year - 2021)
+        posts = 40 + int(50 * life.traits.u("posts"))
+        townships.profiles[township.pk] = {
+            **{name: life.traits.u(name) < 0.45 + 0.6 * s for name in FACILITIES},
+            "civil_posts": posts,
+            "civil_posts_filled": posts - rng.randint(0, 6),
+        }
+    return [villages, townships]

@@ -1,7 +1,7 @@
 """The 人才队伍强 indicators T1–T8 and the pillar's key figures (people and pay).
 
-Scores read approved entries only; figures count every entry of the year (see
-``wuqiang.scoring.indicators``). "In post" is ``SentDown.objects.in_post(year)``.
+Scores and figures read approved entries only (see ``wuqiang.scoring.indicators``). "In post"
+is ``SentDown.objects.in_post(year)``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from talent.models import Cadre, SentDown, Trainee
 from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
     Kind,
-    all_entries,
     approved_entries,
     as_float,
     count_of,
@@ -108,7 +107,7 @@ def sent_down_figures(year: int) -> QuerySet:
     def posted(*kinds: str) -> Count:
         return Count(SENT_DOWN, filter=in_post & Q(**{f"{SENT_DOWN}__kind__in": list(kinds)}))
 
-    return all_entries(year, P).values("village_id").annotate(
+    return approved_entries(year, P).values("village_id").annotate(
         sent_down_in_post=posted(SentDownKind.FIRST_SECRETARY, SentDownKind.TEAM_MEMBER),
         instructors_in_post=posted(SentDownKind.REVITALIZATION_INSTRUCTOR),
         tech_commissioners_in_post=posted(SentDownKind.TECH_COMMISSIONER),
@@ -117,7 +116,7 @@ def sent_down_figures(year: int) -> QuerySet:
 
 @figures("talent-trainees", pillar=P, columns=("leader_trainees", "reserve_trainees", "trainees_now_cadre"))
 def trainee_figures(year: int) -> QuerySet:
-    return all_entries(year, P).values("village_id").annotate(
+    return approved_entries(year, P).values("village_id").annotate(
         leader_trainees=Count(TRAINEES, filter=Q(**{f"{TRAINEES}__kind__in": sorted(LEADER_KINDS)})),
         reserve_trainees=Count(TRAINEES, filter=Q(**{f"{TRAINEES}__kind": TraineeKind.RESERVE})),
         trainees_now_cadre=Count(TRAINEES, filter=Q(**{f"{TRAINEES}__now_cadre": True})),
@@ -140,4 +139,4 @@ def pay_figures(year: int) -> QuerySet:
         paid = Q(**{f"{CADRES}__post__in": posts, f"{CADRES}__monthly_pay__isnull": False})
         columns[f"pay_{group}_sum"] = Coalesce(Sum(f"{CADRES}__monthly_pay", filter=paid), Value(0))
         columns[f"pay_{group}_count"] = Count(CADRES, filter=paid)
-    return all_entries(year, P).values("village_id").annotate(**columns)
+    return approved_entries(year, P).values("village_id").annotate(**columns)

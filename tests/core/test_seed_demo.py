@@ -1,4 +1,5 @@
-"""seed_demo builds SPEC §7's city, and running it again changes nothing."""
+"""seed_demo builds SPEC §7's city; running it again changes nothing, and regenerating the data
+gives the same data (one fixed seed)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,22 @@ from django.db import transaction
 from django.db.models import Count, F, Value
 from django.db.models.functions import Concat, Substr
 
+from economy.models import EconomyProfile
+from organizations.models import BranchProfile
+from support.models import CountyIncome
+from talent.models import Cadre
 from wuqiang.accounts.models import Role, User
-from wuqiang.regions.models import County, Municipality, MunicipalYear, Township, Village, YearState
+from wuqiang.entries.models import Change, Entry
+from wuqiang.regions.models import (
+    AssessmentYear,
+    County,
+    Municipality,
+    MunicipalYear,
+    Township,
+    Village,
+    YearState,
+    YearStateChange,
+)
 
 # One city for the whole module: building it is the slow part (scripts/test keeps a module on
 # one xdist worker, so it is built once per run).
@@ -40,6 +55,9 @@ def _snapshot() -> dict[str, dict[str, int]]:
         "villages": dict(Village.objects.values_list("code", "pk")),
         "users": dict(User.objects.values_list("username", "pk")),
         "years": dict(MunicipalYear.objects.values_list("year_id", "state")),
+        "entries": dict(Entry.objects.values_list("pk", "version")),
+        "history": {"rows": Change.objects.count()},
+        "state_changes": {"rows": YearStateChange.objects.count()},
     }
 
 
@@ -85,11 +103,16 @@ def test_every_township_has_between_5_and_20_villages(seeded):
     assert max(counts) <= 20
 
 
-def test_it_builds_the_years_2020_to_2022(seeded):
+def test_it_builds_the_years_2019_to_2022_with_2022_open(seeded):
     years = dict(MunicipalYear.objects.filter(municipality__code="520300").values_list("year_id", "state"))
 
-    assert years == {2020: YearState.PUBLISHED, 2021: YearState.OPEN, 2022: YearState.OPEN}
+    assert set(AssessmentYear.objects.values_list("year", flat=True)) == {2019, 2020, 2021, 2022}
+    assert years == {2019: YearState.PUBLISHED, 2020: YearState.PUBLISHED, 2021: YearState.PUBLISHED,
+                     2022: YearState.OPEN}
     assert MunicipalYear.objects.get(year_id=2020).published_at is not None
+    # 2019 holds only the county incomes 2020's pay standard rests on.
+    assert not Entry.objects.filter(year_id=2019).exists()
+    assert CountyIncome.objects.filter(year_id=2019).count() == 14
 
 
 def test_it_builds_one_admin_a_reviewer_per_county_and_a_clerk_per_township(seeded):
@@ -125,6 +148,28 @@ def test_running_it_again_changes_nothing_and_restores_what_was_edited(seeded):
     after = _snapshot()
     assert after == before
     assert {k: len(v) for k, v in after.items()} == {
-        "municipalities": 1, "counties": 14, "townships": 200, "villages": 1728, "users": 215, "years": 3,
+        "municipalities": 1, "counties": 14, "townships": 200, "villages": 1728, "users": 215, "years": 4,
+        "entries": 3 * (1728 * 5 + 200), "history": 1, "state_changes": 1,
     }
     assert Village.objects.get(pk=village.pk).name == village.name
+
+
+def _fingerprint() -> dict[str, list]:
+    """Values drawn from the seeded generators, by natural key (ids change when regenerated)."""
+    return {
+        "households": sorted(BranchProfile.objects.values_list("entry__village__code", "entry__year_id",
+                                                               "households")),
+        "cadres": sorted(Cadre.objects.values_list("entry__village__code", "entry__year_id", "name", "monthly_pay")),
+        "income": sorted(EconomyProfile.objects.values_list("entry__village__code", "entry__year_id",
+                                                            "operating_income")),
+        "states": sorted(Entry.objects.filter(village__isnull=False).values_list(
+            "village__code", "year_id", "pillar", "state", "submitted_at", "quality_flags")),
+    }
+
+
+def test_regenerating_the_data_gives_the_same_city(seeded):
+    before = _fingerprint()
+
+    call_command("seed_demo", "--reset-data", stdout=io.StringIO())
+
+    assert _fingerprint() == before

@@ -93,8 +93,16 @@ def quality_flags(entry: Entry, sheet) -> list[dict[str, Any]]:
     if not current:
         return []
     previous, peers = _comparison_values(entry, sheet)
+    return compare(sheet.watched, current, previous, peers)
+
+
+def compare(watched, current: dict[str, Any], previous: dict[str, Any],
+            peers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flags for one entry's ``current`` profile values, given the same village's values of
+    the previous year (empty if none) and those of the other villages of its township in the
+    same year: the rule itself, for callers that already hold the values (the demo seeder)."""
     flags = []
-    for rule in sheet.watched:
+    for rule in watched:
         now, before = current[rule.field], previous.get(rule.field)
         if now is None:
             continue

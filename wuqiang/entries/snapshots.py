@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,12 +33,25 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+@functools.cache
 def _fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS and f.editable]
 
 
 def row_values(obj: models.Model) -> dict[str, Any]:
     return {f.name: _json_value(f.value_from_object(obj)) for f in _fields(type(obj))}
+
+
+def stored_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """A row given as {field: value} in snapshot form, as ``row_values`` gives it once saved (for
+    callers that write rows in bulk and know their values, e.g. the demo seeder)."""
+    return {name: _json_value(values[name]) if converted else values[name] for name, converted in _names(model)}
+
+
+@functools.cache
+def _names(model: type[models.Model]) -> list[tuple[str, bool]]:
+    """The snapshot's fields, and whether their values need converting to JSON (dates, decimals)."""
+    return [(f.name, isinstance(f, (models.DateField, models.DecimalField))) for f in _fields(model)]
 
 
 def take_snapshot(entry, sheet: PillarSheet) -> Snapshot:

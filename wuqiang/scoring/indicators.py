@@ -9,9 +9,9 @@ village for the whole year — never a loop over villages:
 * ``@veto("income_below_10")`` — rows with ``village_id`` for every village the veto item
   hits, again from approved data only.
 * ``@figures("organizations", columns=…)`` — SPEC §7's key figures, rows with ``village_id``
-  and the named columns. **Figures are "as reported"**: they count every entry of the year
-  whatever its review state (:func:`all_entries`), because the municipal report shows what
-  the villages reported while review is still going on.
+  and the named columns. **Figures count approved data only**, like scores (they start from
+  :func:`approved_entries` too), so a scorecard never mixes two bases; the dashboards show
+  beside them how many entries are still pending (``selectors.pending_entries``).
 
 The roll-up (``rollup.py``) compiles each queryset to SQL and wraps it in an
 ``INSERT … SELECT``; it never evaluates them row by row.
@@ -100,7 +100,7 @@ def veto(code: str):
 
 
 def figures(name: str, *, pillar: str, columns: tuple[str, ...]):
-    """Register ``(year) -> QuerySet[village_id, *columns]`` of key figures (all entry states)."""
+    """Register ``(year) -> QuerySet[village_id, *columns]`` of key figures (approved entries only)."""
 
     def register(function: IndicatorFn) -> IndicatorFn:
         FIGURES[name] = FigureDef(name, str(pillar), function, tuple(columns))
@@ -117,13 +117,9 @@ def indicator_def(code: str) -> IndicatorDef | None:
 
 
 def approved_entries(year: int, pillar: str) -> QuerySet:
-    """The approved village-level entries of one pillar and year: the base of every score."""
+    """The approved village-level entries of one pillar and year: the base of every score and
+    every figure."""
     return Entry.objects.filter(year_id=year, pillar=pillar, state=EntryState.APPROVED, village__isnull=False)
-
-
-def all_entries(year: int, pillar: str) -> QuerySet:
-    """Every village-level entry of one pillar and year, whatever its state: the base of figures."""
-    return Entry.objects.filter(year_id=year, pillar=pillar, village__isnull=False)
 
 
 def flag(condition_or_field) -> Case:

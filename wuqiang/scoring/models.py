@@ -200,7 +200,7 @@ class VillageVeto(models.Model):
 
 
 class Figures(models.Model):
-    """SPEC §7's key figures, as reported (counted from every entry whatever its state).
+    """SPEC §7's key figures, counted from approved entries only, like the scores.
 
     At village level the yes/no figures are 0 or 1; at every level above they are sums, and
     pay is kept as sum and count so each level's mean is exact."""
@@ -235,7 +235,7 @@ class Figures(models.Model):
         "operating_income", "income_above_50", "income_below_10", "pay_combined_sum", "pay_combined_count",
         "pay_principal_sum", "pay_principal_count", "pay_deputy_sum", "pay_deputy_count",
     )
-    # Figures with no sensible zero: left NULL where nothing was reported.
+    # Figures with no sensible zero: left NULL where nothing approved reports them.
     NULLABLE_FIGURES = frozenset({"operating_income"})
 
     class Meta:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from wuqiang.entries.models import Pillar
+from wuqiang.entries.models import Entry, EntryState, Pillar
 from wuqiang.regions.models import County, Municipality, Township, Village
 from wuqiang.scoring import indicators as registry
 from wuqiang.scoring.indicators import Kind, describe_rule
@@ -59,6 +59,43 @@ def last_run(municipality_id: int, year: int) -> RollupRun | None:
     """The municipality's latest finished roll-up of ``year``: "computed at" on every dashboard."""
     return (RollupRun.objects.filter(municipality_id=municipality_id, year_id=year, state=RunState.DONE)
             .order_by("-finished_at", "-pk").first())
+
+
+@dataclass
+class EntryProgress:
+    """How many of a scope's village sheets are approved — the basis of every figure and score
+    on its scorecard — and how many are still pending, by state."""
+
+    expected: int
+    approved: int = 0
+    submitted: int = 0
+    returned: int = 0
+    draft: int = 0
+
+    @property
+    def not_started(self) -> int:
+        return max(0, self.expected - self.approved - self.submitted - self.returned - self.draft)
+
+    @property
+    def pending(self) -> int:
+        return self.expected - self.approved
+
+
+# Which entries lie in a unit, by the unit's level.
+_ENTRY_SCOPE = {Municipality: "county__municipality", County: "county", Township: "township", Village: "village"}
+
+
+def pending_entries(unit: Any, year: int, user: Any, villages: int) -> EntryProgress:
+    """The unit's village sheets by review state (one grouped count, inside the user's scope),
+    against the ``villages`` × village sheets the scope should have. Counted live: what is not
+    approved yet is what the stored figures leave out."""
+    from wuqiang.entries.registry import village_sheets
+
+    counts = dict(Entry.objects.visible_to(user)
+                  .filter(year_id=year, village__isnull=False, **{_ENTRY_SCOPE[type(unit)]: unit})
+                  .order_by().values("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return EntryProgress(expected=villages * len(village_sheets()),
+                         **{state: counts.get(state, 0) for state in EntryState.values})
 
 
 @dataclass

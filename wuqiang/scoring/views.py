@@ -75,6 +75,7 @@ def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | Non
             "failing": list(failing[:FAILING_SHOWN]),
             "failing_count": card.n_fail if card else 0,
             "figures": selectors.headline_figures(card, townships),
+            "progress": selectors.pending_entries(unit, year.year, request.user, card.villages) if card else None,
             "charts": {
                 "grades": selectors.grade_chart(card),
                 "pillars": selectors.pillar_chart(

@@ -1,151 +1,206 @@
-"""Demo entries for every village, pillar and year, in the states a real campaign shows.
+"""Demo entries for every village, pillar and year, left as the entry services leave them.
 
-2020 is published and fully approved; 2021 (the year SPEC §7 reports) is mostly approved with
-some entries still submitted, returned or in draft; 2022 is being entered. Each pillar app
-fills its own values through ``<app>/demo.py``; this module owns only the shared entry rows.
+Each pillar app generates its values from the villages' persistent profiles
+(``<app>/demo.py``: ``plan`` once for all years, ``rows`` for one year); this module gives every
+sheet its entry and writes everything in bulk — going through ``entry_save`` for 26,520 entries
+and ~300,000 records would take far too long — but leaves what the services leave:
+
+* the review state and its history (``entries.Change`` rows for each submission, return,
+  reopening and approval, by the township's clerk and the county's reviewer, spread over weeks:
+  see ``workflow.py``), with the version the services would have counted;
+* ``quality_flags`` computed with the same rule as ``entries.quality`` on the same values, and
+  the clerk's explanation wherever a flagged entry was submitted;
+* ``approved_snapshot`` (the values at approval, in ``entries.snapshots``' shape) on every entry
+  that was ever approved.
+
+Seeded history rows are marked ``source = system``: the audit trail must never claim a web
+request that did not happen, and the demo's steps were written by ``seed_demo``.
 """
 
 from __future__ import annotations
 
-import datetime
 import importlib
-import random
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.utils import timezone
+from django.db import models
 
 from wuqiang.accounts.models import User
+from wuqiang.core.demo import bulk
+from wuqiang.core.demo.anomalies import plan_anomalies
 from wuqiang.core.demo.hierarchy import DemoCity
+from wuqiang.core.demo.life import DemoWorld, build_lives
 from wuqiang.core.demo.users import clerk_username, reviewer_username
-from wuqiang.entries.models import Entry, EntryState, Pillar
-from wuqiang.entries.registry import township_sheets, village_sheets
-from wuqiang.regions.models import AssessmentYear, Township, Village
-from wuqiang.regions.selectors import year_settings
+from wuqiang.core.demo.workflow import CALENDARS, Story, batches, county_lag, story, township_pace
+from wuqiang.entries.models import Change, ChangeSource, Entry, Pillar
+from wuqiang.entries.quality import compare
+from wuqiang.entries.registry import PillarSheet, get_sheet
+from wuqiang.entries.snapshots import stored_values
+from wuqiang.regions.models import Level
 
-# Share of 2021/2022 village entries in each state (the rest approved / draft).
-STATE_MIX = {
-    2021: [(EntryState.SUBMITTED, 0.05), (EntryState.RETURNED, 0.02), (EntryState.DRAFT, 0.02)],
-    2022: [(EntryState.APPROVED, 0.25), (EntryState.SUBMITTED, 0.25), (EntryState.RETURNED, 0.05)],
+# Talent first: the other pillars read the year's 一肩挑 fact, 两委 size and secretary's pay
+# from its roster.
+PILLAR_ORDER = [Pillar.TALENT, Pillar.ORGANIZATIONS, Pillar.ECONOMY, Pillar.GOVERNANCE, Pillar.SUPPORT]
+
+# The clerk's note on a flag nobody planned (a value that drifted out of its band by chance).
+GENERIC_EXPLANATIONS = {
+    "households": "户数与周边村或上年差异较大，系分户、迁入迁出所致，已经乡镇核实。",
+    "operating_income": "村集体经营性收入结构与周边村不同，已附收支明细，经乡镇审核无误。",
+    "total_income": "总收入含上级补助资金，与周边村差异较大，已经乡镇审核无误。",
 }
-RETURN_COMMENTS = [
-    "请核对党员户数与网格数，附上网格划分说明。",
-    "会议记录缺少主题，请补充后重新提交。",
-    "经营性收入与上年差异较大，请说明原因。",
-    "两委成员学历信息不完整，请补录。",
-]
 
 
 @dataclass
-class PillarDemoContext:
-    """What a pillar app's demo generator needs to fill one year."""
+class SheetRows:
+    """One sheet's values for one year: profile fields by unit id (village or township), and
+    each record list's rows by unit id."""
 
-    rng: random.Random
-    year: int
-    villages: list[Village]
-    townships: list[Township]
-    # village id → entry id for this pillar and year (villages without an entry are absent)
-    entries: dict[int, int]
-    # township id → entry id of the pillar's township-level sheet, if the pillar has one
-    township_entries: dict[int, int]
-    # True for 2021: the generator must reproduce SPEC §7 exactly
-    calibrate: bool
-    # this pillar's values from the previous year, to stay plausibly close to them
-    memory: dict
-    # values one pillar hands to another in the same year (households, the secretary's pay…)
-    shared: dict
+    pillar: str
+    level: Level = Level.VILLAGE
+    profiles: dict[int, dict[str, Any]] = field(default_factory=dict)
+    records: dict[type[models.Model], dict[int, list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def records_of(self, model: type[models.Model]) -> dict[int, list[dict[str, Any]]]:
+        return self.records.setdefault(model, {})
+
+    @property
+    def sheet(self) -> PillarSheet:
+        return get_sheet(self.pillar if self.level == Level.VILLAGE else f"{self.pillar}-township")
 
 
-# SPEC §7: in 2021, 1706 of the 1728 secretaries are also the committee director (一肩挑).
-SEPARATE_SECRETARY_2021 = 22
+def _generator(pillar: str):
+    return importlib.import_module(f"{pillar}.demo")
 
 
-def separate_secretary_villages(villages: list[Village], year: int) -> set[int]:
-    """Villages whose secretary is not also the director; both organizations and talent use it."""
-    rng = random.Random(f"separate-secretary-{year}")
-    count = SEPARATE_SECRETARY_2021 if year == 2021 else rng.randint(25, 45)
-    return {v.pk for v in rng.sample(villages, count)}
+def build_world(city: DemoCity, seed: int, years: list[int]) -> DemoWorld:
+    """The villages' lives and each pillar's plan across ``years``."""
+    anomalies = plan_anomalies(city, seed, years)
+    lives, townships = build_lives(city, seed, years, anomalies)
+    world = DemoWorld(city=city, seed=seed, years=sorted(years), villages=lives, townships=townships,
+                      anomalies=anomalies)
+    for pillar in PILLAR_ORDER:
+        world.plans[pillar] = _generator(pillar).plan(world)
+    return world
 
 
-def _state_for(rng: random.Random, year: AssessmentYear, published: bool) -> str:
-    if published:
-        return EntryState.APPROVED
-    draw = rng.random()
-    for state, share in STATE_MIX.get(year.year, []):
-        if draw < share:
-            return state
-        draw -= share
-    return EntryState.APPROVED if year.year <= 2021 else EntryState.DRAFT
+def years_with_entries(city: DemoCity, years: tuple[int, ...]) -> set[int]:
+    """The demo years that already hold the city's pillar data (kept when the seeder runs again)."""
+    return set(Entry.objects.filter(county__municipality=city.municipality, year_id__in=years)
+               .values_list("year_id", flat=True).distinct())
 
 
-def build_entries(city: DemoCity, years: list[AssessmentYear], seed: int, *, reset: bool) -> int:
-    """Create entries and pillar values for every year that has none yet (all, with reset).
-
-    Each year draws from its own generator, so a year's data is the same whichever years
-    already existed when the command ran."""
-    if reset:
-        Entry.objects.filter(year__in=years).delete()
-    users = {u.username: u.pk for u in User.objects.filter(role__in=["clerk", "reviewer"]).only("username")}
-    built = 0
-    memory: dict = {}
-    for year in sorted(years, key=lambda y: y.year):
-        if Entry.objects.filter(year=year).exists():
-            continue
-        built += _build_year(city, year, random.Random(f"{seed}-{year.year}"), users, memory)
-    return built
+def delete_entries(city: DemoCity, years: tuple[int, ...]) -> None:
+    """Remove the city's pillar data of ``years`` (records and history go with their entries)."""
+    Entry.objects.filter(county__municipality=city.municipality, year_id__in=years).delete()
 
 
-def _build_year(city: DemoCity, year: AssessmentYear, rng: random.Random, users: dict[str, int], memory: dict) -> int:
-    submitted_at = timezone.make_aware(datetime.datetime(min(year.year + 1, 2026), 1, 15, 10))
-    reviewed_at = submitted_at + datetime.timedelta(days=10)
-    township_by_id = {t.pk: t for t in city.townships}
+def build_entries(world: DemoWorld, *, write_years: set[int]) -> int:
+    """Generate every demo year (each follows from the one before) and write those in
+    ``write_years``; returns how many entries were written."""
+    users = dict(User.objects.filter(role__in=["clerk", "reviewer"]).values_list("username", "pk"))
+    previous: dict[str, dict[int, dict[str, Any]]] = {}
+    written = 0
+    for year in world.years:
+        sheets = [rows for pillar in PILLAR_ORDER for rows in _generator(pillar).rows(world, year)]
+        flags = {rows.sheet.slug: _flags(world, rows, previous.get(rows.sheet.slug, {})) for rows in sheets}
+        if year in write_years:
+            written += _write_year(world, year, sheets, flags, users)
+        previous = {rows.sheet.slug: rows.profiles for rows in sheets}
+    return written
+
+
+def _flags(world: DemoWorld, rows: SheetRows, previous: dict[int, dict[str, Any]]) -> dict[int, list[dict]]:
+    """``entries.quality``'s flags for every village of the sheet, from the values in hand."""
+    sheet = rows.sheet
+    if not sheet.watched or rows.level != Level.VILLAGE:
+        return {}
+    names = [w.field for w in sheet.watched]
+    by_township: dict[int, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for village in world.city.villages:
+        by_township[village.township_id].append((village.pk, {n: rows.profiles[village.pk][n] for n in names}))
+    result = {}
+    for neighbours in by_township.values():
+        for village_id, current in neighbours:
+            peers = [values for other, values in neighbours if other != village_id]
+            result[village_id] = compare(sheet.watched, current, previous.get(village_id, {}), peers)
+    return result
+
+
+def _write_year(world: DemoWorld, year: int, sheets: list[SheetRows], flags: dict[str, dict[int, list]],
+                users: dict[str, int]) -> int:
+    """One year's entries with their values, states, history, flags and snapshots, in bulk."""
+    city = world.city
+    calendar = CALENDARS[year]
+    rng = world.rng("workflow", year)
+    running = calendar.closed is None
     county_code = {c.pk: c.code for c in city.counties}
-    published = year_settings(year=year.year, municipality_id=city.municipality.pk).is_published
-    rows: list[Entry] = []
-    for sheet in village_sheets():
-        for village in city.villages:
-            state = _state_for(rng, year, published)
-            township = township_by_id[village.township_id]
-            clerk = users.get(clerk_username(township.code))
-            reviewer = users.get(reviewer_username(county_code[village.county_id]))
-            rows.append(_entry(year, sheet.pillar, village, township, state, clerk, reviewer,
-                               submitted_at, reviewed_at, rng))
-    for sheet in township_sheets():
-        for township in city.townships:
-            clerk = users.get(clerk_username(township.code))
-            reviewer = users.get(reviewer_username(county_code[township.county_id]))
-            state = EntryState.APPROVED if year.year <= 2021 else EntryState.DRAFT
-            rows.append(_entry(year, sheet.pillar, None, township, state, clerk, reviewer,
-                               submitted_at, reviewed_at, rng))
-    Entry.objects.bulk_create(rows, batch_size=2000)
+    lags = {c.pk: county_lag(rng, running) for c in city.counties}
+    paces = {t.pk: township_pace(rng, calendar, lags[t.county_id], running) for t in city.townships}
+    slugs = [rows.sheet.slug for rows in sheets]
+    plans = {t.pk: batches(rng, paces[t.pk], slugs) for t in city.townships}
+    townships = {t.pk: t for t in city.townships}
 
-    ids = Entry.objects.filter(year=year).values_list("pk", "pillar", "village_id", "township_id")
-    by_pillar: dict[str, dict[int, int]] = {p: {} for p in Pillar.values}
-    township_by_pillar: dict[str, dict[int, int]] = {p: {} for p in Pillar.values}
-    for pk, pillar, village_id, township_id in ids:
-        if village_id:
-            by_pillar[pillar][village_id] = pk
-        else:
-            township_by_pillar[pillar][township_id] = pk
-    shared: dict = {"separate_secretary": separate_secretary_villages(city.villages, year.year)}
-    for pillar in Pillar.values:
-        generator = importlib.import_module(f"{pillar}.demo")
-        generator.generate(PillarDemoContext(
-            rng=rng, year=year.year, villages=city.villages, townships=city.townships,
-            entries=by_pillar[pillar], township_entries=township_by_pillar[pillar],
-            calibrate=year.year == 2021, memory=memory.setdefault(pillar, {}), shared=shared,
-        ))
-    # Every generated entry is complete: the demo's clerks filled in what scoring needs.
-    Entry.objects.filter(year=year).update(is_complete=True, version=1)
-    return len(rows)
+    planned: list[tuple[SheetRows, Any, Story, list[dict], str]] = []
+    for rows in sheets:
+        village_level = rows.level == Level.VILLAGE
+        for unit in city.villages if village_level else city.townships:
+            township = townships[unit.township_id] if village_level else unit
+            anomaly = world.anomaly(year, unit.pk, rows.pillar) if village_level else None
+            path = story(rng, paces[township.pk], calendar, rows.pillar, plans[township.pk][rows.sheet.slug],
+                         township_sheet=not village_level,
+                         forced=anomaly.state if anomaly else None,
+                         return_comment=anomaly.return_comment if anomaly else "")
+            unit_flags = flags.get(rows.sheet.slug, {}).get(unit.pk, [])
+            explanation = ""
+            if unit_flags and path.was_submitted:
+                # Submitting needs a word on every flag (permissions.submit_refusal).
+                explanation = (anomaly.explanation if anomaly and anomaly.explanation
+                               else " ".join(dict.fromkeys(GENERIC_EXPLANATIONS[f["field"]] for f in unit_flags)))
+            planned.append((rows, unit, path, unit_flags, explanation))
 
+    entry_ids = bulk.reserve_ids(Entry, len(planned))
+    record_ids = {model: iter(bulk.reserve_ids(model, sum(len(r) for r in by_unit.values())))
+                  for rows in sheets for model, by_unit in rows.records.items()}
+    entries, changes = [], []
+    profiles: dict[type[models.Model], list[dict]] = defaultdict(list)
+    records: dict[type[models.Model], list[dict]] = defaultdict(list)
+    for entry_id, (rows, unit, path, unit_flags, explanation) in zip(entry_ids, planned, strict=True):
+        sheet = rows.sheet
+        village_level = rows.level == Level.VILLAGE
+        township = townships[unit.township_id] if village_level else unit
+        clerk = users.get(clerk_username(township.code))
+        reviewer = users.get(reviewer_username(county_code[township.county_id]))
+        profile = rows.profiles[unit.pk]
+        profiles[sheet.profile_model].append({**profile, "entry": entry_id})
+        snapshot_records: dict[str, dict[str, Any]] = {}
+        for record_sheet in sheet.records:
+            listed = snapshot_records[record_sheet.object_type] = {}
+            for values in rows.records.get(record_sheet.model, {}).get(unit.pk, []):
+                record_id = next(record_ids[record_sheet.model])
+                records[record_sheet.model].append({**values, "id": record_id, "entry": entry_id})
+                if path.approved:
+                    listed[str(record_id)] = stored_values(record_sheet.model, values)
+        entries.append({
+            "id": entry_id, "year": year, "pillar": rows.pillar, "village": unit.pk if village_level else None,
+            "township": township.pk, "county": township.county_id,
+            "state": path.state, "version": path.version, "is_complete": True, "review_comment": path.review_comment,
+            "quality_flags": unit_flags, "flag_explanation": explanation,
+            "updated_at": path.updated_at, "updated_by": clerk,
+            "submitted_at": path.submitted_at, "submitted_by": clerk if path.was_submitted else None,
+            "reviewed_at": path.reviewed_at, "reviewed_by": reviewer if path.reviewed_at else None,
+            "approved_snapshot": bulk.RawJson(bulk.dump_json(
+                {"profile": stored_values(sheet.profile_model, profile), "records": snapshot_records}))
+            if path.approved else None,
+        })
+        changes += [{"entry": entry_id, "at": step.at, "actor": reviewer if step.by_reviewer else clerk,
+                     "action": step.action, "comment": step.comment, "source": ChangeSource.SYSTEM}
+                    for step in path.steps]
+    bulk.insert(Entry, entries)
+    for model, values in profiles.items():
+        bulk.insert(model, values)
+    for model, values in records.items():
+        bulk.insert(model, values)
+    bulk.insert(Change, changes)
+    return len(entries)
 
-def _entry(year, pillar, village, township, state, clerk, reviewer, submitted_at, reviewed_at, rng) -> Entry:
-    submitted = state in (EntryState.SUBMITTED, EntryState.APPROVED, EntryState.RETURNED)
-    reviewed = state in (EntryState.APPROVED, EntryState.RETURNED)
-    return Entry(
-        year=year, pillar=pillar, village=village, township=township, county_id=township.county_id,
-        state=state, updated_at=submitted_at, updated_by_id=clerk,
-        submitted_at=submitted_at if submitted else None, submitted_by_id=clerk if submitted else None,
-        reviewed_at=reviewed_at if reviewed else None, reviewed_by_id=reviewer if reviewed else None,
-        review_comment=rng.choice(RETURN_COMMENTS) if state == EntryState.RETURNED else "",
-    )

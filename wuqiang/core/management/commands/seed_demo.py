@@ -1,4 +1,5 @@
-"""Build (or rebuild) the demo city of SPEC §7. Safe to run again: it upserts by natural key."""
+"""Build (or rebuild) the demo city of SPEC §7. Safe to run again: it upserts by natural key and
+keeps the pillar data already there (``--reset-data`` regenerates it)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from wuqiang.core.demo import entries, hierarchy, users, years
-from wuqiang.scoring.rollup import rollup_year
+from support.demo import county_incomes
+from support.models import CountyIncome
+from wuqiang.accounts.models import User
+from wuqiang.core.demo import hierarchy, users
+from wuqiang.core.demo.entries import build_entries, build_world, delete_entries, years_with_entries
+from wuqiang.core.demo.years import DATA_YEARS, DEMO_YEARS, build_years
+from wuqiang.regions.selectors import year_settings
+from wuqiang.scoring.services import rollup_now
 
 DEMO_SEED = 2021
 
@@ -26,26 +33,38 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         started = time.perf_counter()
-        rng = random.Random(DEMO_SEED)
         with transaction.atomic():
-            city = hierarchy.build_hierarchy(rng)
-            built_years = years.build_years(city.municipality)
+            city = hierarchy.build_hierarchy(random.Random(DEMO_SEED))
             users.build_users(city)
-            built_entries = entries.build_entries(city, built_years, DEMO_SEED, reset=options["reset_data"])
+            admin = User.objects.get(username=users.ADMIN_USERNAME)
+            build_years(city.municipality, admin)
+            CountyIncome.objects.bulk_create(
+                county_incomes(city, DEMO_SEED, list(DEMO_YEARS)), update_conflicts=True,
+                unique_fields=["county", "year"], update_fields=["rural_income_per_capita"],
+            )
+            if options["reset_data"]:
+                delete_entries(city, DATA_YEARS)
+            missing = set(DATA_YEARS) - years_with_entries(city, DATA_YEARS)
+            built = 0
+            if missing:
+                world = build_world(city, DEMO_SEED, list(DATA_YEARS))
+                built = build_entries(world, write_years=missing)
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load; without them the first roll-up plans its joins
             # for empty tables and runs ten times slower.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        # Score the demo years now, so the dashboards have something to show at once.
-        for year in sorted(built_years, key=lambda y: y.year):
-            rollup_year(year.year, municipality_code=city.municipality.code, force=True)
+        # Score the demo years now, each recorded as a finished run, so the dashboards have
+        # something to show at once (the published years are frozen as they were published).
+        for year in DATA_YEARS:
+            with transaction.atomic():
+                rollup_now(year=year_settings(year=year, municipality_id=city.municipality.pk))
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {city.municipality.name}: {len(city.counties)} counties, {len(city.townships)} townships, "
-                f"{len(city.villages)} villages, years {', '.join(str(y.year) for y in built_years)} "
-                f"{built_entries} new pillar entries, in {elapsed:.1f} s."
+                f"{len(city.villages)} villages, years {', '.join(str(y) for y in DEMO_YEARS)}: "
+                f"{built} new pillar entries, in {elapsed:.1f} s."
             )
         )
         county, township = city.counties[0], city.townships[0]
@@ -56,3 +75,4 @@ class Command(BaseCommand):
             f"  county reviewer:  r<county code>, e.g. {reviewer} ({county.name})\n"
             f"  township clerk:   c<township code>, e.g. {clerk} ({township.name})"
         )
+
