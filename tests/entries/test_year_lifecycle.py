@@ -27,11 +27,13 @@ from wuqiang.scoring.models import DemonstrationNomination, RollupRun, VillageSc
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+def _today() -> datetime.date:
+    # Read when a test runs, not at import: a run may cross midnight in Asia/Shanghai.
+    return timezone.localdate()
 
 
 def _extend(entry, municipal, days: int = 7):
-    return services.entry_extend(entry=load(entry), actor=municipal, until=TODAY + datetime.timedelta(days),
+    return services.entry_extend(entry=load(entry), actor=municipal, until=_today() + datetime.timedelta(days),
                                  reason="材料补正")
 
 
@@ -112,7 +114,7 @@ def test_an_extension_expires_at_its_deadline(flow, world, year, clerk_a, review
     extension = _extend(entry, municipal)
     services.entry_return(entry=load(entry), actor=reviewer_x, comment="请补充")
     assert extension.until == timezone.make_aware(
-        datetime.datetime.combine(TODAY + datetime.timedelta(7), datetime.time.max))
+        datetime.datetime.combine(_today() + datetime.timedelta(7), datetime.time.max))
 
     # The deadline passes.
     EntryExtension.objects.filter(pk=extension.pk).update(until=timezone.now() - datetime.timedelta(seconds=1))
@@ -144,7 +146,7 @@ def test_granting_an_extension_is_recorded_in_the_entrys_history(flow, world, ye
 
     change = Change.objects.filter(entry=entry).latest("pk")
     assert (change.action, change.actor, change.comment) == (ChangeAction.EXTENDED, municipal, "材料补正")
-    assert change.changes == {"until": [None, (TODAY + datetime.timedelta(7)).isoformat()]}
+    assert change.changes == {"until": [None, (_today() + datetime.timedelta(7)).isoformat()]}
 
 
 @pytest.mark.parametrize("actor", ["reviewer_x", "clerk_a"])
@@ -153,7 +155,7 @@ def test_only_municipal_staff_grant_extensions(flow, world, year, clerk_a, perso
     set_year_state(year, YearState.CLOSED)
 
     with pytest.raises(NotAllowed, match="municipal staff"):
-        services.entry_extend(entry=load(entry), actor=persona(actor), until=TODAY, reason="补报")
+        services.entry_extend(entry=load(entry), actor=persona(actor), until=_today(), reason="补报")
     assert not EntryExtension.objects.exists()
 
 
@@ -161,11 +163,12 @@ def test_an_open_year_needs_no_extension(flow, world, clerk_a, municipal):
     entry = flow.submitted(world.village_a, clerk_a)
 
     with pytest.raises(NotAllowed, match="still open"):
-        services.entry_extend(entry=load(entry), actor=municipal, until=TODAY, reason="补报")
+        services.entry_extend(entry=load(entry), actor=municipal, until=_today(), reason="补报")
 
 
-@pytest.mark.parametrize("until", [TODAY - datetime.timedelta(1), TODAY + datetime.timedelta(91), None])
-def test_an_extension_needs_a_deadline_from_today_within_ninety_days(flow, world, year, clerk_a, municipal, until):
+@pytest.mark.parametrize("days", [-1, 91, None])
+def test_an_extension_needs_a_deadline_from_today_within_ninety_days(flow, world, year, clerk_a, municipal, days):
+    until = None if days is None else _today() + datetime.timedelta(days)
     entry = flow.submitted(world.village_a, clerk_a)
     set_year_state(year, YearState.CLOSED)
 
@@ -185,7 +188,7 @@ def test_the_sheet_page_offers_municipal_staff_the_extension_and_tells_the_revie
 
     client = login_en(municipal)
     assert 'data-testid="extend-form"' in client.get(url).content.decode()
-    response = client.post(f"/entries/{entry.pk}/extend/", {"until": TODAY.isoformat(), "comment": "补报材料"})
+    response = client.post(f"/entries/{entry.pk}/extend/", {"until": _today().isoformat(), "comment": "补报材料"})
     assert response.status_code == 302
     assert EntryExtension.objects.filter(entry=entry).exists()
     assert 'data-testid="return"' in login_en(reviewer_x).get(url).content.decode()
@@ -205,7 +208,7 @@ def test_a_published_year_refuses_every_change(flow, world, year, clerk_a, revie
         lambda: save(load(draft), clerk_a, profile={"households": 310}),
         lambda: services.entry_approve(entry=load(submitted), actor=reviewer_x),
         lambda: services.entry_return(entry=load(submitted), actor=reviewer_x, comment="请补充"),
-        lambda: services.entry_extend(entry=load(submitted), actor=municipal, until=TODAY, reason="补报"),
+        lambda: services.entry_extend(entry=load(submitted), actor=municipal, until=_today(), reason="补报"),
         lambda: scoring_services.nomination_decide(nomination=nomination, actor=municipal, confirm=True),
         lambda: scoring_services.nominations_propose(year=settings, actor=municipal),
         lambda: support_services.county_income_set(county=world.county_x, year=year, income=15000,
