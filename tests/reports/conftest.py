@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
@@ -29,6 +30,13 @@ from wuqiang.scoring.rollup import rollup_year
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Labels the tests compare with are English (the workbooks choose their own language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -362,7 +362,7 @@ class ReportBuilder:
                 yield [code, name, township, county, total, self.grade_labels.get(grade, grade), approved / 5,
                        reasons(total, approved, veto_codes)]
 
-        title = _("Not up to standard and veto items")
+        title = _("Failing villages and veto items")
         self._write(self._sheet(title, columns, freeze="C2"), rows(), title)
 
     # --- 5. approved raw data --------------------------------------------------------------------
