@@ -18,6 +18,7 @@ from django.db.models import Exists, F, FloatField, Max, OuterRef, QuerySet, Sub
 from django.db.models.aggregates import Aggregate
 from django.db.models.expressions import Case, When
 from django.http import Http404
+from django.utils.translation import gettext
 
 from wuqiang.accounts.scope import Scope, get_visible_or_404
 from wuqiang.entries.models import Entry, EntryState
@@ -53,7 +54,10 @@ class Operator:
     is_active = True
     pk = None
     username = "operator"
-    display_name = "operator"
+
+    @property
+    def display_name(self) -> str:
+        return gettext("Server operator")
 
     def compute_scope(self) -> Scope:
         return Scope(everything=True)

@@ -94,11 +94,11 @@ def field_column(model: type[models.Model], name: str) -> Column:
         return Column(header, Kind.TEXT, convert=_labels(field.flatchoices))
     if isinstance(field, models.JSONField):
         return Column(header, Kind.TEXT, "wrap", convert=_list_labels(getattr(model, "item_choices", {}).get(name, {})))
-    unit = f" ({field.help_text})" if field.help_text else ""
+    with_unit = _("%(label)s (%(unit)s)") % {"label": header, "unit": field.help_text} if field.help_text else header
     if isinstance(field, models.DecimalField):
-        return Column(header + unit, Kind.NUMBER, "money" if field.decimal_places == 2 else "decimal1")
+        return Column(with_unit, Kind.NUMBER, "money" if field.decimal_places == 2 else "decimal1")
     if isinstance(field, (models.IntegerField, models.FloatField)):
-        return Column(header + unit, Kind.NUMBER, "plain_int")
+        return Column(with_unit, Kind.NUMBER, "plain_int")
     if isinstance(field, models.DateTimeField):
         return Column(header, Kind.DATE, "datetime")
     if isinstance(field, models.DateField):
