@@ -130,6 +130,20 @@ def test_a_queued_export_shows_its_progress_until_the_worker_picks_it_up(client,
     assert client.get(reverse("reports:download", args=[exported.pk])).status_code == 404
 
 
+def test_asking_again_while_an_export_is_being_built_follows_the_same_export(
+        client, scored, people, monkeypatch, django_capture_on_commit_callbacks):
+    from wuqiang.reports import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.build_report_task, "delay", lambda *args, **kwargs: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = export(client, people["municipal"], "520300", "municipality")
+        second = export(client, people["municipal"], "520300", "municipality")
+
+    assert first["Location"] == second["Location"]
+    assert ReportExport.objects.count() == 1 and len(queued) == 1
+
+
 def test_the_demonstration_list_exports_on_its_own(client, scored, people):
     DemonstrationNomination.objects.create(year_id=YEAR, village=scored.a1, status=NominationStatus.CONFIRMED)
 

@@ -93,10 +93,13 @@ def export_request(*, actor: Any, unit: Any, year: int, kind: str = ExportKind.R
     language = _language(language)
     if not goes_to_worker(actor=actor, unit=unit, kind=kind):
         return _build_direct(actor=actor, unit=unit, year=year, kind=kind, language=language, status=status)
-    export = ReportExport.objects.create(
-        requested_by=actor, kind=kind, scope_level=unit.level, scope_code=unit.code, scope_name=unit.name,
-        year_id=year, language=language, status_filter=status,
-    )
+    request = {"requested_by": actor, "kind": kind, "scope_level": unit.level, "scope_code": unit.code,
+               "year_id": year, "language": language, "status_filter": status}
+    # A second click (or a reload) while the same export is still being built follows that one.
+    pending = ReportExport.objects.filter(**request, state__in=(ExportState.QUEUED, ExportState.RUNNING)).first()
+    if pending is not None:
+        return pending
+    export = ReportExport.objects.create(**request, scope_name=unit.name)
 
     def enqueue() -> None:
         from wuqiang.reports.tasks import build_report_task
