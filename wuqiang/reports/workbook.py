@@ -311,28 +311,26 @@ class ReportBuilder:
                     Column(_("Change against last year"), Kind.NUMBER, "points"),
                     Column(_("Completeness (approved pillars)"), Kind.NUMBER, "percent0"),
                     Column(_("Veto items"), Kind.TEXT, "wrap", width=30)]
-        flags = [indicator_def(i.code) is not None and indicator_def(i.code).kind == IndicatorKind.FLAG
+        kinds = [(i.code, indicator_def(i.code) is not None and indicator_def(i.code).kind == IndicatorKind.FLAG)
                  for i in self.indicators]
         yes, no, none = _("yes"), _("no"), _("none")
         grades, vetoes = self.grade_labels, self.veto_labels
-        n_codes = len(self.indicators)
 
         def rows() -> Iterable[list[Any]]:
-            for record in selectors.village_rows(self.actor, self.unit, self.year, [i.code for i in self.indicators]):
+            for card, scores in selectors.village_rows(self.actor, self.unit, self.year):
                 (_vid, code, name, township, county, org, talent, economy, governance, support, total, grade, rank,
-                 change, veto_codes, approved) = record[:16]
+                 change, veto_codes, approved) = card
                 row = [code, name, township, county]
-                scores = record[16:]
-                for i in range(n_codes):
-                    value, points = scores[2 * i], scores[2 * i + 1]
-                    if points is None:  # the pillar was not approved: no score, shown empty
+                for indicator, is_flag in kinds:
+                    score = scores.get(indicator)
+                    if score is None:  # the pillar was not approved: no score, left empty
                         row += (None, None)
-                    elif value is None:
-                        row += (none, points)
-                    elif flags[i]:
-                        row += (yes if value >= 1 else no, points)
+                    elif score[0] is None:
+                        row += (none, score[1])
+                    elif is_flag:
+                        row += (yes if score[0] >= 1 else no, score[1])
                     else:
-                        row += (value, points)
+                        row += score
                 row += (org, talent, economy, governance, support, total, grades.get(grade, grade), rank, change,
                         approved / 5, "；".join(vetoes.get(c, c) for c in veto_codes.split(",") if c) or None)
                 yield row
