@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from wuqiang.accounts.scope import Scope, get_visible_or_404
 from wuqiang.entries.models import Entry, EntryState
 from wuqiang.entries.registry import PillarSheet, RecordSheet
-from wuqiang.regions.models import AssessmentYear, County, Level, Municipality, Township, Village
+from wuqiang.regions.models import CODE_LENGTH, AssessmentYear, County, Level, Municipality, Township, Village
 from wuqiang.scoring.models import (
     CountyScorecard,
     DemonstrationNomination,
@@ -66,7 +66,7 @@ class Operator:
 def visible_unit_or_404(user: Any, code: str, level: int | None = None) -> Any:
     """The unit with this division code inside the user's scope, or 404. Without ``level`` the
     levels are tried top down (a municipality's code has the length of a county's)."""
-    levels = [level] if level is not None else list(UNIT_MODELS)
+    levels = [level] if level is not None else [lvl for lvl in UNIT_MODELS if CODE_LENGTH[lvl] == len(code)]
     for candidate in levels:
         model = UNIT_MODELS[candidate]
         queryset = model.objects.select_related(*_CHAINS[candidate])
@@ -143,8 +143,8 @@ def village_rows(user: Any, unit: Any, year: int) -> Iterator[tuple[tuple, dict[
     pillar was not approved.
 
     Two streams in the same order (village code) merged as they come: the scorecards, and the
-    score rows (PostgreSQL reads these along the village code index, one index lookup per
-    village, without sorting). A pivot in SQL instead — one aggregate per indicator over every
+    score rows (which PostgreSQL reads along the village code index, one index lookup per
+    village, with no sort). A pivot in SQL instead — one aggregate per indicator over every
     score row — took 29 s for 100,000 villages on PostgreSQL; this takes a few.
     """
     cards = _village_cards(user, unit, year).order_by("village__code").values_list(*VILLAGE_CARD_COLUMNS)
@@ -155,7 +155,7 @@ def village_rows(user: Any, unit: Any, year: int) -> Iterator[tuple[tuple, dict[
     for card in cards.iterator(chunk_size=CHUNK):
         code = card[1]
         found: dict[str, tuple] = {}
-        # Score rows of villages without a scorecard here (none, unless a roll-up is half-way) are passed over.
+        # Score rows of a village without a scorecard would be passed over (the roll-up writes both at once).
         while score is not None and score[0] < code:
             score = next(pending, None)
         while score is not None and score[0] == code:
