@@ -111,8 +111,8 @@ def _indicator_value_column(item: SchemeIndicator) -> Column:
     definition = indicator_def(item.code)
     kind = definition.kind if definition else IndicatorKind.RATIO
     header = f"{item.code} {item.name}"
-    if kind == IndicatorKind.FLAG:
-        return Column(header, Kind.ANY)
+    if kind == IndicatorKind.FLAG:  # yes, no (or none): words
+        return Column(header, Kind.TEXT)
     style = {IndicatorKind.RATIO: "percent1", IndicatorKind.MONEY: "money"}.get(kind, "decimal1")
     return Column(header, Kind.NUMBER, style)
 

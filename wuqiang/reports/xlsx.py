@@ -241,7 +241,7 @@ class SheetWriter:
         self.freeze, self.header, self.filters, self.max_rows = freeze, header, filters, max_rows
         self.rows_written = 0
         self.letters = [get_column_letter(i) for i in range(1, len(self.columns) + 1)]
-        self.renderers = [book.renderer(c) for c in self.columns]
+        self.renderers = [book.renderer(c, letter) for c, letter in zip(self.columns, self.letters, strict=True)]
         self._continuation = 1
         self._fitted: list[float] | None = None
         # The benchmark's recorder sees every row appended (see ``XlsxBook``'s ``tap``).
@@ -277,8 +277,10 @@ class SheetWriter:
         if self.header:
             style = self.book.style("header")
             quoted = self.book.quoted(style)
-            self._chunk.append(self._row_xml([text_cell(f"{letter}1", str(c.header), style, quoted)
-                                              for letter, c in zip(self.letters, self.columns, strict=True)]))
+            self.row = 1
+            self._chunk.append('<row r="1">' + "".join(text_cell(f"{letter}1", str(c.header), style, quoted)
+                                                       for letter, c in zip(self.letters, self.columns, strict=True))
+                               + "</row>")
         for values in sample:
             self._add(values)
 
@@ -296,21 +298,17 @@ class SheetWriter:
             widths.append(float(max(WIDTH_MIN, min(width + 2, WIDTH_MAX))))
         return widths
 
-    def _row_xml(self, cells: list[str]) -> str:
-        self.row += 1
-        return f'<row r="{self.row}">{"".join(cells)}</row>'
-
     def _add(self, values: Sequence[Any]) -> None:
         if self.row >= self.max_rows:
             self._finish()
             self._continuation += 1
             self._open(f"{self.title} ({self._continuation})")
             self._start()
-        r = self.row + 1
-        cells = [render(f"{letter}{r}", value)
-                 for letter, render, value in zip(self.letters, self.renderers, values, strict=False)
-                 if value is not None]
-        self._chunk.append(self._row_xml(cells))
+        self.row += 1
+        row = str(self.row)
+        cells = "".join([render(row, value) for render, value in zip(self.renderers, values, strict=False)
+                         if value is not None])
+        self._chunk.append(f'<row r="{row}">{cells}</row>')
         self.rows_written += 1
         if len(self._chunk) >= ROWS_PER_WRITE:
             self._flush()
@@ -402,17 +400,21 @@ class XlsxBook:
         return self._quoted[style_id]
 
     # --- cells -------------------------------------------------------------------------
-    def renderer(self, column: Column) -> Callable[[str, Any], str]:
-        """``render(ref, value)`` → the cell's XML, for one column's values."""
+    def renderer(self, column: Column, letter: str) -> Callable[[str, Any], str]:
+        """``render(row, value)`` → the XML of the cell in column ``letter`` of that row (a
+        string). The column's style, and for text each value's rendering, are worked out once:
+        this runs for every cell of a province's report."""
         style = self.style(column.style)
         convert = column.convert
+        head = f'<c r="{letter}'
         if column.kind == Kind.TEXT:
             quoted = self.quoted(style)
-            # Codes, names and choice labels repeat from row to row: each value's cell is
-            # rendered once (up to TEXT_CACHE values per column) and only its reference changes.
+            # Codes, names and choice labels repeat from row to row: a value's cell is rendered
+            # once and only its reference changes. The cache starts afresh when full (codes
+            # repeat in runs, so the values in use come back at once).
             cache: dict[Any, str] = {}
 
-            def render_text(ref: str, value: Any) -> str:
+            def render_text(row: str, value: Any) -> str:
                 try:
                     rest = cache.get(value)
                 except TypeError:  # a list (several choices): rendered each time
@@ -422,40 +424,44 @@ class XlsxBook:
                     if shown is None:
                         return ""
                     rest = _text_cell_rest(shown if shown.__class__ is str else str(shown), style, quoted)
-                    if len(cache) < TEXT_CACHE and value.__hash__ is not None:
+                    if value.__hash__ is not None:
+                        if len(cache) >= TEXT_CACHE:
+                            cache.clear()
                         cache[value] = rest
-                return f'<c r="{ref}"{rest}'
+                return f'{head}{row}"{rest}'
 
             return render_text
+        number = f'" s="{style}"><v>'
         if column.kind == Kind.NUMBER:
-            def render_number(ref: str, value: Any) -> str:
+            def render_number(row: str, value: Any) -> str:
                 if convert is not None:
                     value = convert(value)
                     if value is None:
                         return ""
-                if value.__class__ is bool or not isinstance(value, (int, float, Decimal)):
-                    return self.any_cell(ref, value, style)
-                return number_cell(ref, value, style)
+                cls = value.__class__
+                if cls is Decimal or cls is int or (cls is float and math.isfinite(value)):
+                    return f"{head}{row}{number}{value!s}</v></c>"
+                return self.any_cell(f"{letter}{row}", value, style)
 
             return render_number
         if column.kind == Kind.DATE:
-            def render_date(ref: str, value: Any) -> str:
+            def render_date(row: str, value: Any) -> str:
                 if convert is not None:
                     value = convert(value)
                     if value is None:
                         return ""
                 if not isinstance(value, datetime.date):
-                    return self.any_cell(ref, value, style)
-                return number_cell(ref, excel_date(value), style)
+                    return self.any_cell(f"{letter}{row}", value, style)
+                return f"{head}{row}{number}{excel_date(value)!s}</v></c>"
 
             return render_date
 
-        def render_any(ref: str, value: Any) -> str:
+        def render_any(row: str, value: Any) -> str:
             if convert is not None:
                 value = convert(value)
                 if value is None:
                     return ""
-            return self.any_cell(ref, value, style)
+            return self.any_cell(f"{letter}{row}", value, style)
 
         return render_any
 
