@@ -34,6 +34,7 @@ from wuqiang.entries.models import Pillar
 from wuqiang.entries.registry import PillarSheet, township_sheets, village_sheets
 from wuqiang.regions.models import Level
 from wuqiang.reports import selectors
+from wuqiang.reports.models import ExportKind
 from wuqiang.reports.xlsx import Column, Kind, SheetWriter, Styled, XlsxBook
 from wuqiang.scoring.indicators import Kind as IndicatorKind
 from wuqiang.scoring.indicators import indicator_def
@@ -424,8 +425,6 @@ def build_demonstration_list(*, actor: Any, unit: Any, year: int, output: str | 
 
 def export_filename(kind: str, unit: Any, year: int) -> str:
     """The name the browser saves the file under, in the active language."""
-    from wuqiang.reports.models import ExportKind
-
     if kind == ExportKind.DEMONSTRATION:
         name = _("%(unit)s demonstration villages %(year)s") % {"unit": unit.name, "year": year}
     else:
