@@ -74,7 +74,7 @@ def test_each_village_row_carries_the_stored_scores_indicator_by_indicator(score
         assert row["Grade"] == card.get_grade_display()
         assert row["Strong collective economy"] == float(card.economy)
     perfect, poorer, empty = rows["520302001201"], rows["520302001202"], rows["520302001203"]
-    assert (perfect["O1 一肩挑"], perfect["O1 points (of 3.00)"]) == ("yes", 3)
+    assert (perfect["O1 一肩挑"], perfect["O1 points (of 3.00)"]) == ("Yes", 3)
     assert (perfect["Grade"], perfect["Completeness (approved pillars)"]) == ("Five-strong exemplary", 1)
     # A2 earned 30 万元: the value in 万元 and the band's 7 points of 12.
     e1 = next(h for h in poorer if h.startswith("E1 ") and "points" not in h)

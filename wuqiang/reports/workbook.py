@@ -9,7 +9,7 @@ Sheets, in order:
 2. **League tables** of the levels below the scope: counties, then townships.
 3. **Villages** — one row each: every indicator of the year's scheme with its value and
    points, the pillar scores, total, grade, rank, change, veto items and completeness.
-4. **Not up to standard** — the 未达标 villages and why (veto items, total, missing pillars).
+4. **Failing villages** — the 未达标 villages and why (veto items, total, missing pillars).
 5. **Approved raw data**, from the pillar registry: each pillar's profile (one row per
    village, its form's fields as columns) and each record list on a sheet of its own with
    the village code on every row; then the township-level sheets (五小).
@@ -314,7 +314,7 @@ class ReportBuilder:
                     Column(_("Veto items"), Kind.TEXT, "wrap", width=30)]
         kinds = [(i.code, indicator_def(i.code) is not None and indicator_def(i.code).kind == IndicatorKind.FLAG)
                  for i in self.indicators]
-        yes, no, none = _("yes"), _("no"), _("none")
+        yes, no, none = _("Yes"), _("No"), _("none")
         grades, vetoes = self.grade_labels, self.veto_labels
 
         def rows() -> Iterable[list[Any]]:
