@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -200,21 +200,19 @@ class Freshness:
 
 
 def freshness(user: Any, unit: Any, year: int, card: Any | None) -> Freshness:
-    """Whether an entry in ``unit`` was approved after the scorecard that should include it was
-    computed (villages' own entries against their village scorecards, township sheets against
-    the township scorecards, and approved villages with no scorecard at all)."""
+    """Whether an entry in ``unit`` was approved after the scorecards that include it were
+    computed, county by county: a roll-up recomputes a whole county (or the whole year) at
+    once, so each county's approvals are compared with its oldest village scorecard — a
+    conservative test, and two small aggregates whatever the size (a per-entry comparison
+    took 11 s for 100,000 villages, and a join two minutes under stale planner statistics)."""
     approved = in_unit(Entry.objects.visible_to(user).filter(year_id=year, state=EntryState.APPROVED), unit)
-    later = [
-        approved.filter(village__scorecards__year_id=F("year_id"),
-                        reviewed_at__gt=F("village__scorecards__computed_at")),
-        approved.filter(township__scorecards__year_id=F("year_id"), village__isnull=True,
-                        reviewed_at__gt=F("township__scorecards__computed_at")),
-        approved.filter(village__isnull=False).exclude(
-            Exists(VillageScorecard.objects.filter(year_id=OuterRef("year_id"), village_id=OuterRef("village_id")))),
-    ]
-    latest = [qs.aggregate(latest=Max("reviewed_at"))["latest"] for qs in later]
-    latest = [t for t in latest if t is not None]
-    return Freshness(computed_at=card.computed_at if card else None, approved_since=max(latest) if latest else None)
+    approvals = approved.order_by().values("county_id").annotate(latest=Max("reviewed_at"))
+    computed = dict(_village_cards(user, unit, year).order_by().values("county_id")
+                    .annotate(oldest=Min("computed_at")).values_list("county_id", "oldest"))
+    late = [row["latest"] for row in approvals
+            if row["latest"] is not None and (computed.get(row["county_id"]) is None
+                                              or row["latest"] > computed[row["county_id"]])]
+    return Freshness(computed_at=card.computed_at if card else None, approved_since=max(late) if late else None)
 
 
 # --- Approved raw data ---------------------------------------------------------------------------
