@@ -16,9 +16,9 @@ SHEET = register(
         profile_model=BranchProfile,
         profile_form=BranchProfileForm,
         records=(
-            RecordSheet(Meeting, MeetingForm, _("Meetings (the three meetings and a lecture, and theme days)"),
+            RecordSheet(Meeting, MeetingForm, _("Meetings and theme days"),
                         progress=meeting_progress),
-            RecordSheet(MajorMatter, MajorMatterForm, _("Major matters (four deliberations, two disclosures)")),
+            RecordSheet(MajorMatter, MajorMatterForm, _("Major matters")),
             RecordSheet(WeakCase, WeakCaseForm, _("Weak-and-lax cases")),
         ),
         required_fields=(

@@ -117,7 +117,7 @@ def health_checkup(year: int) -> QuerySet:
 
 
 @indicator("S6", pillar=P,
-           description=_("Township facilities (the five smalls) and turnover housing in place / 6, from the township"))
+           description=_("Township facilities and turnover housing in place / 6, from the township"))
 def township_facilities(year: int) -> QuerySet:
     in_place = one_if(FACILITY_FIELDS[0])
     for name in FACILITY_FIELDS[1:]:

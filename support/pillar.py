@@ -31,7 +31,7 @@ TOWNSHIP_SHEET = register(
         profile_model=TownshipFacilities,
         profile_form=TownshipFacilitiesForm,
         level=Level.TOWNSHIP,
-        title=_("Township facilities (the five smalls)"),
+        title=_("Township facilities"),
         required_fields=(
             "canteen", "toilet", "bathhouse", "library", "activity_room", "turnover_housing",
             "civil_posts", "civil_posts_filled",

@@ -14,9 +14,9 @@ SHEET = register(
         profile_model=TalentProfile,
         profile_form=TalentProfileForm,
         records=(
-            RecordSheet(Cadre, CadreForm, _("Village cadres (the two committees)"), required=True),
+            RecordSheet(Cadre, CadreForm, _("Village committee members"), required=True),
             RecordSheet(SentDown, SentDownForm, _("Sent-down personnel")),
-            RecordSheet(Trainee, TraineeForm, _("Talent pool (dual training)")),
+            RecordSheet(Trainee, TraineeForm, _("Talent pool")),
         ),
         required_fields=("secretary_training_hours",),
         fieldsets=((_("Secretary training"), ("secretary_training_hours",)),),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "wuqiang.scoring",
     "wuqiang.audit",
     "wuqiang.security",
+    "wuqiang.reports",
     "organizations",
     "talent",
     "economy",
@@ -220,6 +221,16 @@ STORAGES = {
     },
 }
 
+# --- Files the portal writes (Excel exports) ------------------------------------------------
+# Private: nothing serves MEDIA_ROOT; an export is downloaded only through the view that checks
+# it belongs to the user who asked for it.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Finished exports (and their rows) are deleted this long after they were requested.
+REPORT_RETENTION_HOURS = env.int("REPORT_RETENTION_HOURS", default=24)
+# A report covering more villages than this (and every city report) is built by a Celery
+# worker with progress shown; smaller ones are built in the request and downloaded at once.
+REPORT_DIRECT_MAX_VILLAGES = env.int("REPORT_DIRECT_MAX_VILLAGES", default=500)
+
 # --- Security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -274,6 +285,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "nightly-rollup": {"task": "wuqiang.scoring.tasks.rollup_open_years", "schedule": crontab(hour=2, minute=0)},
     # Drop audit events older than AUDIT_RETENTION_DAYS.
     "prune-audit-log": {"task": "wuqiang.audit.tasks.prune_audit_log", "schedule": crontab(hour=3, minute=30)},
+    # Exports older than REPORT_RETENTION_HOURS are removed, file and row.
+    "purge-report-exports": {"task": "wuqiang.reports.tasks.purge_expired_exports", "schedule": crontab(minute=15)},
 }
 
 # --- REST API -----------------------------------------------------------------------------

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("wuqiang.regions.urls")),
     path("", include("wuqiang.entries.urls")),
     path("", include("wuqiang.scoring.urls")),
+    path("", include("wuqiang.reports.urls")),
     path("", include("support.urls")),
 ]

@@ -339,5 +339,5 @@ def test_a_record_list_holds_at_most_a_thousand_rows(flow, world, clerk_a):
     refused = _refused(entry, clerk_a, org_sheet(), SheetInput(records={"meeting": RecordRows(rows=rows)}))
 
     assert refused.errors.general == [
-        "Meetings (the three meetings and a lecture, and theme days) can hold at most 1000 rows "
+        "Meetings and theme days can hold at most 1000 rows "
         "(this would make 1001)."]
