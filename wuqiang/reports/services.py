@@ -68,7 +68,9 @@ def export_happened(*, actor: Any, kind: str, scope_code: str, scope_level: int,
     The audit log hooks in here."""
     logger.info("export kind=%s scope=%s level=%s year=%s by=%s", kind, scope_code, scope_level, year,
                 getattr(actor, "username", "operator"))
-    record(EventKind.EXPORT, actor=actor if getattr(actor, "is_authenticated", False) else None,
+    # A user of the portal, or the server's operator running export_report (no account).
+    user = actor if getattr(actor, "pk", None) is not None else None
+    record(EventKind.EXPORT, actor=user, username=None if user else getattr(actor, "username", "operator"),
            what=kind, scope=scope_code, level=scope_level, year=year, format="xlsx")
 
 
