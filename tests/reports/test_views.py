@@ -216,6 +216,7 @@ def test_every_dashboard_has_an_export_button_for_its_unit(client, scored, peopl
 
 
 def test_the_demonstration_page_has_an_export_button(client, scored, people):
-    page = signed_in(client, people["municipal"]).get(reverse("scoring:demonstration", args=["520300", YEAR])).content.decode()
+    url = reverse("scoring:demonstration", args=["520300", YEAR])
+    page = signed_in(client, people["municipal"]).get(url).content.decode()
 
     assert 'data-testid="export-demonstration"' in page and 'value="demonstration"' in page
