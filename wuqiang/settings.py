@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "wuqiang.audit",
     "wuqiang.security",
     "wuqiang.reports",
+    "wuqiang.tickets",
     "organizations",
     "talent",
     "economy",
@@ -287,6 +288,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "prune-audit-log": {"task": "wuqiang.audit.tasks.prune_audit_log", "schedule": crontab(hour=3, minute=30)},
     # Exports older than REPORT_RETENTION_HOURS are removed, file and row.
     "purge-report-exports": {"task": "wuqiang.reports.tasks.purge_expired_exports", "schedule": crontab(minute=15)},
+    # Tickets whose deadline passed yesterday become overdue in the stored tallies just after midnight.
+    "ticket-tallies": {"task": "wuqiang.tickets.tasks.refresh_ticket_tallies", "schedule": crontab(hour=0, minute=5)},
 }
 
 # --- REST API -----------------------------------------------------------------------------
