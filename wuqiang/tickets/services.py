@@ -142,9 +142,9 @@ def ticket_answer(*, ticket: Ticket, actor: Any, answer: str,
         ticket.state, ticket.answer = TicketState.ANSWERED, answer.strip()
         ticket.answered_by, ticket.answered_at = actor, timezone.now()
         ticket.save(update_fields=["state", "answer", "answered_by", "answered_at", "updated_at"])
+        _event(ticket, actor, EventAction.ANSWERED, ticket.answer)
         if attachment is not None:
             _attach(ticket, actor, attachment, attachment_name, check=False)
-        _event(ticket, actor, EventAction.ANSWERED, ticket.answer)
         _audit(ticket, actor, "answered")
         tally_refresh(municipality_id=ticket.municipality_id)
     return ticket
