@@ -259,3 +259,17 @@ def villages_in(user: Any, unit: Any) -> int:
     if isinstance(unit, Village):
         return 1
     return in_unit(Village.objects.visible_to(user), unit).count()
+
+
+# --- Inspection tickets ------------------------------------------------------------------------------
+
+
+def tickets(user: Any, unit: Any, year: int) -> QuerySet:
+    """Tickets to ``unit`` or inside it that ``user`` may see: open ones, and those issued in ``year``."""
+    from django.db.models import Q
+
+    from wuqiang.tickets.models import OPEN_STATES, Ticket
+
+    return (Ticket.objects.visible_to(user).to_unit(unit)
+            .filter(Q(state__in=OPEN_STATES) | Q(issued_at__year=year))
+            .select_related("county", "township", "village", "issuer").order_by("deadline", "pk"))
