@@ -62,4 +62,4 @@ def test_a_ticket_issued_in_the_reports_year_stays_listed_once_closed(scored, pe
 
     rows = tickets_sheet(workbook_path, people["reviewer_x"], "520302")
     assert [(r["No."], r["State"], r["Overdue"], r["Rectification"]) for r in rows] == [
-        (ticket.pk, "Closed", "No", "Done.")]
+        (ticket.pk, "Closed out", "No", "Done.")]

@@ -23,6 +23,15 @@ def _private_media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages the tests compare with are English (the portal defaults to Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def client(client):
     """The test client, with English chosen by the language switch (the site defaults to Chinese)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.conftest import PERSONAS
@@ -20,7 +21,9 @@ API = "/api/v1/tickets/"
 
 @pytest.fixture
 def api():
-    return APIClient()
+    client = APIClient()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def signed_in(api: APIClient, user) -> APIClient:

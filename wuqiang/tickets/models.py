@@ -28,14 +28,14 @@ class Category(models.TextChoices):
 
 class Severity(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
-    RECTIFY = "rectify", _("Rectification")
+    RECTIFY = "rectify", _("Rectify")
     NOTICE = "notice", _("Public notice")
 
 
 class TicketState(models.TextChoices):
     ISSUED = "issued", _("Issued")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Closed out")
 
 
 OPEN_STATES = (TicketState.ISSUED, TicketState.ANSWERED)
