@@ -31,7 +31,7 @@ ATTACHMENT_HELP = _("A photo (JPEG, PNG) or a PDF, at most 10 MB.")
 
 class IssueForm(_Styled):
     title = forms.CharField(label=_("Problem"), max_length=120,
-                            help_text=_("In a few words, e.g. “三会一课 records missing for March”."))
+                            help_text=_("In a few words, e.g. “meeting records missing for March”."))
     problem = forms.CharField(label=_("Problem found"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.RECTIFY)
