@@ -156,3 +156,14 @@ def test_every_change_refreshes_the_stored_tallies(world, reviewer_x, clerk_a):
     services.ticket_close(ticket=ticket, actor=reviewer_x)
     assert list(TicketTally.objects.values_list("level", "open_count", "overdue_count")) == [
         (Level.MUNICIPALITY, 0, 0)]
+
+
+def test_the_admin_shows_tickets_read_only(client, world, reviewer_x, admin_user):
+    from django.urls import reverse
+
+    ticket = issue(reviewer_x, world.village_a)
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:tickets_ticket_changelist")).status_code == 200
+    assert client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).status_code == 200
+    assert client.post(reverse("admin:tickets_ticket_change", args=[ticket.pk]), {"title": "x"}).status_code == 403
+    assert Ticket.objects.get().title == ticket.title
