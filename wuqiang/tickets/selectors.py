@@ -81,32 +81,37 @@ class TicketPanel:
     overdue: list[Ticket] = field(default_factory=list)
 
 
-def fresh_tallies(municipality_id: int) -> None:
-    """Tallies dated before today (the nightly job has not run yet) are recounted now, so a page
-    never shows yesterday's overdue figures."""
-    from wuqiang.tickets.services import tally_refresh
-
-    if not TicketTally.objects.filter(level=Level.MUNICIPALITY, unit_id=municipality_id, as_of=today()).exists():
-        tally_refresh(municipality_id=municipality_id)
-
-
 def dashboard_panel(unit: Any, user: Any) -> TicketPanel:
     """Open and overdue counts of ``unit`` and of the units below it, from the stored tallies,
-    and its overdue tickets (derived from their deadlines, within the user's scope)."""
+    and its overdue tickets (derived from their deadlines, within the user's scope). One query
+    when the unit has no open ticket, three when it has overdue ones."""
+    from django.db.models import OuterRef, Subquery
+
     municipality_id = unit_ids(unit)[Level.MUNICIPALITY]
-    fresh_tallies(municipality_id)
+    wanted = Q(level=Level.MUNICIPALITY, unit_id=municipality_id) | Q(level=unit.level, unit_id=unit.pk)
+    tallies = {(t.level, t.unit_id): t for t in TicketTally.objects.filter(wanted)}
+    city = tallies.get((Level.MUNICIPALITY, municipality_id))
+    # Every ticket change refreshes the tallies, so a city without a row has no ticket, and one
+    # without open tickets has nothing that can fall overdue overnight.
+    if city is not None and city.open_count and city.as_of != today():
+        # The nightly job has not run yet today: recount now, so the page never shows
+        # yesterday's overdue figures (and the job, when it runs, stores the same).
+        from wuqiang.tickets.services import tally_refresh
+
+        tally_refresh(municipality_id=municipality_id)
+        tallies = {(t.level, t.unit_id): t for t in TicketTally.objects.filter(wanted)}
     panel = TicketPanel()
-    own = TicketTally.objects.filter(level=unit.level, unit_id=unit.pk).first()
+    own = tallies.get((unit.level, unit.pk))
     if own is not None:
         panel.open_count, panel.overdue_count, panel.as_of = own.open_count, own.overdue_count, own.as_of
     if unit.level in CHILDREN and panel.open_count:
         level, model, parent = CHILDREN[unit.level]
-        tallies = {t.unit_id: t for t in TicketTally.objects.filter(
-            level=level, municipality_id=municipality_id,
-            unit_id__in=model.objects.filter(**{parent: unit.pk}).values("pk"))}
-        units = model.objects.filter(pk__in=tallies).order_by("code")
-        panel.children = sorted(((u, tallies[u.pk].open_count, tallies[u.pk].overdue_count) for u in units),
-                                key=lambda row: (-row[2], -row[1], row[0].code))
+        child_tally = TicketTally.objects.filter(level=level, unit_id=OuterRef("pk"))
+        units = (model.objects.filter(**{parent: unit.pk})
+                 .annotate(open_count=Subquery(child_tally.values("open_count")[:1]),
+                           overdue_count=Subquery(child_tally.values("overdue_count")[:1]))
+                 .filter(open_count__gt=0).order_by("-overdue_count", "-open_count", "code"))
+        panel.children = [(u, u.open_count, u.overdue_count) for u in units]
     if panel.overdue_count:
         panel.overdue = list(visible_tickets(user).to_unit(unit).overdue().order_by("deadline", "pk")[:OVERDUE_SHOWN])
     return panel
