@@ -72,3 +72,16 @@ def test_when_the_day_turns_the_page_and_the_nightly_job_show_the_same_overdue(c
     refresh_ticket_tallies.apply()
     assert stored(Level.MUNICIPALITY, world.municipality) == page_figures == (1, 1)
     assert TicketTally.objects.get(level=Level.MUNICIPALITY).as_of == tomorrow
+
+
+def test_the_dashboard_panel_reads_three_queries_however_many_tickets(world, reviewer_x, municipal,
+                                                                      django_assert_max_num_queries):
+    from wuqiang.tickets.selectors import dashboard_panel
+
+    for village in (*world.villages["a"], *world.villages["b"]):
+        make_overdue(issue(reviewer_x, village))
+        issue(reviewer_x, village)
+    assert municipal.scope.level is not None  # computed once per request, cached on the user
+    with django_assert_max_num_queries(3):
+        panel = dashboard_panel(world.county_x, municipal)
+        assert (panel.open_count, panel.overdue_count, len(panel.children), len(panel.overdue)) == (8, 4, 2, 4)
