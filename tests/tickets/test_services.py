@@ -167,3 +167,12 @@ def test_the_admin_shows_tickets_read_only(client, world, reviewer_x, admin_user
     assert client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).status_code == 200
     assert client.post(reverse("admin:tickets_ticket_change", args=[ticket.pk]), {"title": "x"}).status_code == 403
     assert Ticket.objects.get().title == ticket.title
+
+
+def test_an_action_on_a_stale_copy_is_judged_on_the_ticket_as_it_is_now(world, reviewer_x, clerk_a, clerk_a2):
+    ticket = issue(reviewer_x, world.village_a)
+    stale = Ticket.objects.get(pk=ticket.pk)  # both clerks opened the page while it was issued
+    services.ticket_answer(ticket=ticket, actor=clerk_a, answer="First answer.")
+    with pytest.raises(NotAllowed, match="answered"):
+        services.ticket_answer(ticket=stale, actor=clerk_a2, answer="Second answer.")
+    assert Ticket.objects.get().answer == "First answer."

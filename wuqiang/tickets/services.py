@@ -105,7 +105,8 @@ def _audit(ticket: Ticket, actor: Any, action: str, **detail: Any) -> None:
 
 def _locked(ticket: Ticket) -> Ticket:
     """The ticket re-read under a row lock, so two people acting at once act one after the other."""
-    return Ticket.objects.select_for_update().select_related("county", "township", "village").get(pk=ticket.pk)
+    return (Ticket.objects.select_for_update(of=("self",)).select_related("county", "township", "village")
+            .get(pk=ticket.pk))
 
 
 def ticket_issue(*, actor: Any, unit: Any, data: TicketInput,
@@ -256,7 +257,7 @@ def tally_refresh(*, municipality_id: int, on: datetime.date | None = None) -> i
                                 unit_id=municipality_id, as_of=on))
     with transaction.atomic():
         # One refresh of a city at a time (the nightly job and a ticket change may meet).
-        Municipality.objects.select_for_update().filter(pk=municipality_id).exists()
+        list(Municipality.objects.select_for_update().filter(pk=municipality_id).values_list("pk", flat=True))
         TicketTally.objects.filter(municipality_id=municipality_id).delete()
         TicketTally.objects.bulk_create(rows)
     return len(rows)
