@@ -42,7 +42,10 @@ def test_an_overdue_ticket_is_in_the_report_until_it_is_closed(scored, people, w
     assert (rows[late.pk]["Overdue"], rows[late.pk]["Days overdue"]) == ("Yes", 4)
     assert (rows[on_time.pk]["Overdue"], rows[on_time.pk]["Days overdue"]) == ("No", None)
     assert rows[late.pk]["Division code"] == scored.a1.code and rows[late.pk]["Category"] == "Governance"
-    assert rows[late.pk]["Problem found"] == '=HYPERLINK("http://x")'  # text, not a formula
+    assert rows[late.pk]["Problem found"] == '=HYPERLINK("http://x")'
+    sheet = read(workbook_path)["Inspection tickets"]
+    problem = next(c for c in sheet[1] if c.value == "Problem found").column
+    assert {sheet.cell(row, problem).data_type for row in range(2, sheet.max_row + 1)} == {"s"}  # text, no formula
 
     city = {r["No."] for r in tickets_sheet(workbook_path, people["municipal"], "520300")}
     assert city == {late.pk, on_time.pk, elsewhere.pk}

@@ -280,6 +280,7 @@ def test_the_list_filters_by_state_overdue_category_severity_issuer_unit_and_tex
     assert listed(f"issuer={municipal.pk}") == {b.pk}
     assert listed(f"unit={world.township_a.code}") == {a.pk, c.pk}
     assert listed(f"unit={world.village_a.code}") == {a.pk}
+    assert listed(f"unit={world.municipality.code}") == {a.pk, b.pk, c.pk}
     assert listed("q=ledger") == {a.pk, c.pk}
     assert listed("unit=12; DROP") == set()
 

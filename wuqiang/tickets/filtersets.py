@@ -58,4 +58,6 @@ class TicketFilter(django_filters.FilterSet):
         field = _UNIT_FIELD.get(len(value))
         if not value.isdigit() or field is None:
             return queryset.none()
+        if field == "county__code":  # a municipality's code has a county's length
+            return queryset.filter(Q(county__code=value) | Q(municipality__code=value))
         return queryset.filter(**{field: value})
