@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -158,7 +159,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         try:
             unit = visible_unit_or_404(request.user, data["unit"])
         except Http404:
-            raise ValidationError({"unit": ["No county, township or village with this code in your scope."]}) \
+            raise ValidationError({"unit": [_("No county, township or village with this code in your scope.")]}) \
                 from None
         entry = get_visible_or_404(Entry.objects.all(), request.user, pk=data["entry"]) if data["entry"] else None
         ticket = _call(services.ticket_issue, actor=request.user, unit=unit, data=services.TicketInput(
