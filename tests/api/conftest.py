@@ -78,3 +78,78 @@ def make_scorecards(world, year) -> None:
         CountyScorecard.objects.create(year=year, county=county, municipality=world.municipality, villages=4,
                                        computed_at=now)
     MunicipalScorecard.objects.create(year=year, municipality=world.municipality, villages=6, computed_at=now)
+
+
+# --- A world with something of every kind the API shows --------------------------------------------
+
+# Where each object lives, and which personas' scope covers that place. "a", "b", "c": a township
+# (and its villages); "X", "Y": a county; "M": the municipality; "S": the municipality's shared
+# reference (its scheme, the years), read by everyone with a role in it.
+PLACES_SEEN = {
+    "clerk_a": {"a", "S"},
+    "clerk_a2": {"a", "S"},
+    "clerk_b": {"b", "S"},
+    "clerk_c": {"c", "S"},
+    "reviewer_x": {"a", "b", "X", "S"},
+    "reviewer_y": {"c", "Y", "S"},
+    "municipal": {"a", "b", "c", "X", "Y", "M", "S"},
+    "admin_user": {"a", "b", "c", "X", "Y", "M", "S"},
+    "no_role_user": set(),
+}
+
+
+class Everything:
+    """One object of every kind per place, and the list and detail URLs that show them."""
+
+    def __init__(self, world, year, flow, clerks, reviewer_x):
+        from support.models import CountyIncome
+        from wuqiang.scoring.models import DemonstrationNomination
+        from wuqiang.scoring.services import scheme_for
+
+        self.world, self.year = world, year
+        self.entries = {key: flow.draft(world.villages[key][0], clerks[key]) for key in "abc"}
+        make_scorecards(world, year)
+        scheme_for(municipality_id=world.municipality.pk, year=year.year)
+        for key in "abc":
+            DemonstrationNomination.objects.create(year=year, village=world.villages[key][0])
+        for county in (world.county_x, world.county_y):
+            CountyIncome.objects.create(county=county, year=year, rural_income_per_capita=15000)
+
+    def objects(self) -> dict[str, list[tuple[str, str]]]:
+        """Endpoint → [(key as the list shows it, place)]."""
+        w, y = self.world, self.year.year
+        township_place = {w.township_a.code: "a", w.township_b.code: "b", w.township_c.code: "c"}
+        county_place = {w.county_x.code: "X", w.county_y.code: "Y"}
+        villages = [(v.code, key) for key, vs in w.villages.items() for v in vs]
+        return {
+            "municipalities": [(w.municipality.code, "M")],
+            "counties": list(county_place.items()),
+            "townships": list(township_place.items()),
+            "villages": villages,
+            "years": [(str(y), "S")],
+            "entries": [(f"{e.village.code}/{y}/organizations", key) for key, e in self.entries.items()],
+            "scorecards/villages": [(f"{code}/{y}", key) for code, key in villages],
+            "scorecards/townships": [(f"{code}/{y}", key) for code, key in township_place.items()],
+            "scorecards/counties": [(f"{code}/{y}", key) for code, key in county_place.items()],
+            "scorecards/municipalities": [(f"{w.municipality.code}/{y}", "M")],
+            "schemes": [(f"{w.municipality.code}/{y}", "S")],
+            "nominations": [(f"{w.villages[k][0].code}/{y}", k) for k in "abc"],
+            "county-incomes": [(f"{code}/{y}", key) for code, key in county_place.items()],
+        }
+
+
+def list_key(endpoint: str, item: dict) -> str:
+    """The key of one list item, as ``Everything.objects`` writes it."""
+    if endpoint == "years":
+        return str(item["year"])
+    if endpoint == "entries":
+        return f"{item['unit']}/{item['year']}/{item['sheet']}"
+    unit = {"scorecards/villages": "village", "scorecards/townships": "township", "scorecards/counties": "county",
+            "scorecards/municipalities": "municipality", "schemes": "municipality", "nominations": "village",
+            "county-incomes": "county"}.get(endpoint)
+    return f"{item[unit]}/{item['year']}" if unit else item["code"]
+
+
+@pytest.fixture
+def everything(world, year, flow, clerk_a, clerk_b, clerk_c, reviewer_x) -> Everything:  # noqa: F811
+    return Everything(world, year, flow, {"a": clerk_a, "b": clerk_b, "c": clerk_c}, reviewer_x)

@@ -34,6 +34,14 @@ class PortalAPIMixin:
         request._request.LANGUAGE_CODE = translation.get_language()
         return super().initial(request, *args, **kwargs)
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # An object outside the caller's scope is 404 whatever the method: a 405 would confirm
+        # that the key names something.
+        kwarg = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", None)
+        if kwarg and kwarg in self.kwargs and hasattr(self, "get_object"):
+            self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response.setdefault("Content-Language", translation.get_language())
