@@ -11,11 +11,17 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.entries.conftest import COMPLETE_PROFILE, Flow, flow  # noqa: F401  (re-exported fixture)
+from tests.entries.conftest import Flow
 from wuqiang.accounts.models import User
 from wuqiang.api.services import token_create
 
 API = "/api/v1"
+
+
+@pytest.fixture
+def flow(world, year) -> Flow:
+    """Drives entries through the services (tests/entries/conftest.py)."""
+    return Flow(world, year)
 
 
 @pytest.fixture(autouse=True)
@@ -151,5 +157,5 @@ def list_key(endpoint: str, item: dict) -> str:
 
 
 @pytest.fixture
-def everything(world, year, flow, clerk_a, clerk_b, clerk_c, reviewer_x) -> Everything:  # noqa: F811
+def everything(world, year, flow, clerk_a, clerk_b, clerk_c, reviewer_x) -> Everything:
     return Everything(world, year, flow, {"a": clerk_a, "b": clerk_b, "c": clerk_c}, reviewer_x)
