@@ -12,6 +12,7 @@ import datetime
 import math
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
@@ -27,7 +28,7 @@ LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 def _throttled(ends_at: datetime.datetime | None) -> exceptions.Throttled:
     wait = max(math.ceil((ends_at - timezone.now()).total_seconds()), 1) if ends_at else 60
-    return exceptions.Throttled(wait=wait, detail=_("Too many failed sign-in attempts."))
+    return exceptions.Throttled(wait=wait, detail=gettext("Too many failed sign-in attempts."))
 
 
 class TokenAuthentication(BaseAuthentication):

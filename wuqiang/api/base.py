@@ -34,6 +34,18 @@ class PortalAPIMixin:
         request._request.LANGUAGE_CODE = translation.get_language()
         return super().initial(request, *args, **kwargs)
 
+    def check_permissions(self, request) -> None:
+        # Throttle before refusing: an anonymous caller probing with no or bad credentials is
+        # limited too (DRF checks throttles only after the permissions pass).
+        self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request) -> None:
+        if getattr(self, "_throttles_checked", False):
+            return
+        self._throttles_checked = True
+        super().check_throttles(request)
+
     def http_method_not_allowed(self, request, *args, **kwargs):
         # An object outside the caller's scope is 404 whatever the method: a 405 would confirm
         # that the key names something.
