@@ -6,10 +6,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from support.models import CountyIncome
+from wuqiang.regions.filtersets import year_filter
 
 
 class CountyIncomeFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year_id", label=_("Year"))
+    year = year_filter()
     county = django_filters.CharFilter(field_name="county__code", label=_("County code"))
     municipality = django_filters.CharFilter(field_name="county__municipality__code", label=_("Municipality code"))
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wuqiang.accounts.models import User
 from wuqiang.entries.models import Change, Entry, EntryState, Pillar
+from wuqiang.regions.filtersets import year_filter
 from wuqiang.regions.models import Township
 
 
@@ -22,7 +23,7 @@ def filter_flagged(queryset, value: bool | str | None):
 class EntryFilter(django_filters.FilterSet):
     """Entries by year, place (division codes), pillar, state and flags: the API's entry list."""
 
-    year = django_filters.NumberFilter(field_name="year_id", label=_("Year"))
+    year = year_filter()
     county = django_filters.CharFilter(field_name="county__code", label=_("County code"))
     township = django_filters.CharFilter(field_name="township__code", label=_("Township code"))
     village = django_filters.CharFilter(field_name="village__code", label=_("Village code"))

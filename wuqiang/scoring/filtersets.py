@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from wuqiang.regions.filtersets import score_filter, year_filter
 from wuqiang.scoring.models import (
     CountyScorecard,
     DemonstrationNomination,
@@ -20,14 +21,14 @@ from wuqiang.scoring.models import (
 
 
 class VillageScorecardFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year_id", label=_("Year"))
+    year = year_filter()
     municipality = django_filters.CharFilter(field_name="municipality__code", label=_("Municipality code"))
     county = django_filters.CharFilter(field_name="county__code", label=_("County code"))
     township = django_filters.CharFilter(field_name="township__code", label=_("Township code"))
     village = django_filters.CharFilter(field_name="village__code", label=_("Village code"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
-    total_min = django_filters.NumberFilter(field_name="total", lookup_expr="gte", label=_("Total at least"))
-    total_max = django_filters.NumberFilter(field_name="total", lookup_expr="lte", label=_("Total at most"))
+    total_min = score_filter("total", "gte", _("Total at least"))
+    total_max = score_filter("total", "lte", _("Total at most"))
     veto = django_filters.BooleanFilter(method="filter_veto", label=_("Has a veto item"))
     veto_code = django_filters.ChoiceFilter(choices=VetoCode.choices, method="filter_veto_code",
                                             label=_("Veto item"))
@@ -47,10 +48,10 @@ class VillageScorecardFilter(django_filters.FilterSet):
 
 
 class _UnitScorecardFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year_id", label=_("Year"))
+    year = year_filter()
     municipality = django_filters.CharFilter(field_name="municipality__code", label=_("Municipality code"))
-    total_min = django_filters.NumberFilter(field_name="mean_total", lookup_expr="gte", label=_("Mean total at least"))
-    total_max = django_filters.NumberFilter(field_name="mean_total", lookup_expr="lte", label=_("Mean total at most"))
+    total_min = score_filter("mean_total", "gte", _("Mean total at least"))
+    total_max = score_filter("mean_total", "lte", _("Mean total at most"))
     veto = django_filters.BooleanFilter(method="filter_veto", label=_("Has villages with a veto item"))
 
     def filter_veto(self, queryset, name, value):
@@ -83,7 +84,7 @@ class MunicipalScorecardFilter(_UnitScorecardFilter):
 
 
 class SchemeFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year_id", label=_("Year"))
+    year = year_filter()
     municipality = django_filters.CharFilter(field_name="municipality__code", label=_("Municipality code"))
 
     class Meta:
@@ -92,7 +93,7 @@ class SchemeFilter(django_filters.FilterSet):
 
 
 class NominationFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year_id", label=_("Year"))
+    year = year_filter()
     county = django_filters.CharFilter(field_name="village__county__code", label=_("County code"))
     township = django_filters.CharFilter(field_name="village__township__code", label=_("Township code"))
     village = django_filters.CharFilter(field_name="village__code", label=_("Village code"))
