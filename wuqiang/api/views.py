@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
@@ -146,17 +147,11 @@ ENTRY_RESPONSES = {
 def expected_version(request: Request) -> int:
     header = request.headers.get("If-Match")
     if header is None:
-        raise PreconditionRequired(_msg("Send If-Match with the entry's ETag (its version) to change it."))
+        raise PreconditionRequired(_("Send If-Match with the entry's ETag (its version) to change it."))
     match = ETAG.match(header)
     if match is None:
-        raise PreconditionFailed(_msg("If-Match does not name a version of this entry; read it again."))
+        raise PreconditionFailed(_("If-Match does not name a version of this entry; read it again."))
     return int(match.group(1))
-
-
-def _msg(text: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(text)
 
 
 @extend_schema_view(
@@ -278,7 +273,7 @@ class EntryViewSet(ScopedViewSet):
                        "reopen": permissions.reopen_refusal}[step](request.user, entry)
             permissions.require(refusal)
             if version != entry.version:
-                raise PreconditionFailed(_msg("Someone changed this entry after you read it; read it again."))
+                raise PreconditionFailed(_("Someone changed this entry after you read it; read it again."))
             try:
                 if step == "approve":
                     services.entry_approve(entry=entry, actor=request.user, comment=comment, source=ChangeSource.API)
@@ -326,8 +321,6 @@ def _field_value(value: Any) -> bool:
 def parse_sheet_input(data: Any, sheet: PillarSheet, *, replace: bool) -> SheetInput:
     """The request body as the services take it; only its shape is checked here — every rule on
     the values is the services' (validation.py), so the API says what the forms say."""
-    from django.utils.translation import gettext as _
-
     errors: dict[str, list[str]] = {}
     if not isinstance(data, dict):
         raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
