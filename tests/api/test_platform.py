@@ -233,3 +233,13 @@ def test_the_schema_and_the_docs_are_served_with_vendored_assets(world, clerk_a)
     assert docs.status_code == 200 and "drf_spectacular_sidecar/swagger-ui-dist" in page
     assert "cdn" not in page.lower() and "https://" not in page
     assert "<script>" not in page  # the page's own script is a file: the CSP forbids inline scripts
+
+
+def test_token_calls_make_no_session_and_set_no_cookie(world, clerk_a):
+    from django.contrib.sessions.models import Session
+
+    client = token_client(clerk_a)
+    responses = [client.get(f"{API}/villages/") for _ in range(3)]
+
+    assert all(r.status_code == 200 and not r.cookies for r in responses)
+    assert not Session.objects.exists()

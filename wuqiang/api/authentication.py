@@ -62,6 +62,9 @@ class TokenAuthentication(BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         request.api_token = token
+        # A token call is not browser activity: the session middleware must not make (and
+        # store) a session for it.
+        django_request.keep_idle_clock = True
         return token.user, token
 
     def authenticate_header(self, request) -> str:
