@@ -71,13 +71,16 @@ def test_nothing_outside_the_scope_is_writable_and_a_refused_write_changes_nothi
 
 
 @pytest.mark.parametrize("name", PERSONAS)
-def test_nothing_is_deletable_and_outside_the_scope_the_answer_is_404(name, everything, api_as):
+def test_nothing_is_deletable_or_replaceable_and_outside_the_scope_the_answer_is_404(name, everything, api_as):
     client = api_as(name)
     entries_before = Entry.objects.count(), Change.objects.count()
     for endpoint, objects in everything.objects().items():
         for key, place in objects:
-            response = client.delete(f"{API}/{endpoint}/{key}/")
-            assert response.status_code == (405 if place in PLACES_SEEN[name] else 404), (endpoint, key)
+            for method in ("delete", "put", "patch", "post"):
+                response = getattr(client, method)(f"{API}/{endpoint}/{key}/", {}, format="json")
+                assert response.status_code == (405 if place in PLACES_SEEN[name] else 404), (endpoint, key, method)
+        # Nothing is created through a list either.
+        assert client.post(f"{API}/{endpoint}/", {}, format="json").status_code == 405
     assert (Entry.objects.count(), Change.objects.count()) == entries_before
 
 
