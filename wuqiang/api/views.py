@@ -175,7 +175,7 @@ class EntryViewSet(ScopedViewSet):
     lookup_url_kwarg = "code"
     lookup_value_regex = key("[0-9]{9}|[0-9]{12}", YEAR, ("sheet", "[a-z-]{3,32}"))
     ordering_fields = ["year", "pillar", "state", "updated_at", "version"]
-    ordering = ["year", "county__code", "township__code", "village__code", "pillar"]
+    ordering = ["year_id", "county__code", "township__code", "village__code", "pillar"]
 
     # -- Finding the entry (unsaved for a unit in scope that has none yet) ---------------------
 
@@ -380,7 +380,7 @@ class VillageScorecardViewSet(ScopedReadOnlyViewSet):
     lookup_url_kwarg = "code"
     lookup_value_regex = key("[0-9]{12}", YEAR)
     ordering_fields = ["total", "rank", "grade", "village__code", "year"]
-    ordering = ["year", "village__code"]
+    ordering = ["year_id", "village__code"]
 
     def get_serializer_class(self):
         return s.VillageScorecardDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
@@ -410,7 +410,7 @@ class TownshipScorecardViewSet(_UnitScorecardViewSet):
     filterset_class = TownshipScorecardFilter
     lookup_url_kwarg = "code"
     lookup_value_regex = key("[0-9]{9}", YEAR)
-    ordering = ["year", "township__code"]
+    ordering = ["year_id", "township__code"]
 
 
 class CountyScorecardViewSet(_UnitScorecardViewSet):
@@ -422,7 +422,7 @@ class CountyScorecardViewSet(_UnitScorecardViewSet):
     filterset_class = CountyScorecardFilter
     lookup_url_kwarg = "code"
     lookup_value_regex = key("[0-9]{6}", YEAR)
-    ordering = ["year", "county__code"]
+    ordering = ["year_id", "county__code"]
 
 
 class MunicipalScorecardViewSet(_UnitScorecardViewSet):
@@ -434,7 +434,7 @@ class MunicipalScorecardViewSet(_UnitScorecardViewSet):
     filterset_class = MunicipalScorecardFilter
     lookup_url_kwarg = "code"
     lookup_value_regex = key("[0-9]{6}", YEAR)
-    ordering = ["year", "municipality__code"]
+    ordering = ["year_id", "municipality__code"]
 
 
 class SchemeViewSet(ScopedReadOnlyViewSet):
@@ -468,7 +468,7 @@ class NominationViewSet(ScopedReadOnlyViewSet):
     lookup_url_kwarg = "code"
     lookup_value_regex = key("[0-9]{12}", YEAR)
     ordering_fields = ["year", "status", "village__code"]
-    ordering = ["year", "village__code"]
+    ordering = ["year_id", "village__code"]
 
     def get_object(self):
         return get_visible_or_404(self.get_queryset(), self.request.user,
@@ -484,7 +484,7 @@ class CountyIncomeViewSet(ScopedReadOnlyViewSet):
     lookup_url_kwarg = "code"
     lookup_value_regex = key("[0-9]{6}", YEAR)
     ordering_fields = ["year", "rural_income_per_capita"]
-    ordering = ["-year", "county__code"]
+    ordering = ["-year_id", "county__code"]
 
     def get_object(self):
         return get_visible_or_404(self.get_queryset(), self.request.user,
