@@ -3,11 +3,11 @@ every state (through the services, as tests/entries does) and the stored scoreca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -25,13 +25,12 @@ def flow(world, year) -> Flow:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts(settings) -> Iterator[None]:
-    # Throttle counts live in the cache, which outlives a test; each test starts with none, and
-    # with limits the matrices do not reach (test_platform.py tests the limits themselves).
+def _fresh_throttle_counts(settings) -> None:
+    # Throttle counts live in the cache, which outlives a test and is shared with other tests
+    # (Redis in the PostgreSQL leg): each test counts in a namespace of its own, and with limits
+    # the matrices do not reach (test_platform.py tests the limits themselves).
+    settings.API_THROTTLE_NAMESPACE = f"api-test-{uuid.uuid4().hex}"
     settings.API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def token_client(user: User | None, *, language: str = "en") -> APIClient:

@@ -26,6 +26,12 @@ class _SettingsRate:
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 
+    def get_cache_key(self, request, view) -> str | None:
+        key = super().get_cache_key(request, view)
+        # A namespace of their own (settings.API_THROTTLE_NAMESPACE), so counts can be started
+        # afresh without clearing a cache other things share.
+        return f"{getattr(settings, 'API_THROTTLE_NAMESPACE', 'api')}:{key}" if key else None
+
     def get_ident(self, request) -> str:
         from wuqiang.core.http import client_ip
 
