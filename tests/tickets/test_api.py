@@ -100,7 +100,7 @@ def test_the_api_refuses_what_the_rules_refuse(api, world, reviewer_x, reviewer_
     assert api.post(API, payload, format="json").status_code == 403
     signed_in(api, reviewer_x)
     assert api.post(API, {**payload, "unit": world.village_c.code}, format="json").status_code == 400
-    assert api.post(API, {**payload, "deadline": "2001-01-01"}, format="json").json() == {
+    assert api.post(API, {**payload, "deadline": "2001-01-01"}, format="json").json()["errors"] == {
         "deadline": ["The deadline cannot be in the past."]}
     assert not Ticket.objects.exists()
 
@@ -121,7 +121,7 @@ def test_an_attachment_of_the_wrong_type_is_refused(api, world, reviewer_x):
     signed_in(api, reviewer_x)
     response = api.post(f"{API}{ticket.pk}/attachments/", {"file": upload(b"#!/bin/sh\nrm -rf /\n", "x.png")},
                         format="multipart")
-    assert response.status_code == 400 and "file" in response.json()
+    assert response.status_code == 400 and "file" in response.json()["errors"]
     ok = api.post(f"{API}{ticket.pk}/attachments/", {"file": upload(PNG, "x.png")}, format="multipart")
     assert ok.status_code == 201
 
@@ -161,3 +161,12 @@ def test_the_api_list_takes_a_bounded_number_of_queries(api, world, reviewer_x, 
     signed_in(api, municipal)
     with django_assert_max_num_queries(12):
         assert len(api.get(API).json()["results"]) == 5
+
+
+def test_the_schema_with_the_tickets_api_is_valid_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--urlconf", "tests.tickets.api_test_urls",
+                 "--file", str(tmp_path / "schema.yml"))
+    schema = (tmp_path / "schema.yml").read_text()
+    assert "/api/v1/tickets/{id}/answer/" in schema and "/api/v1/tickets/{id}/attachments/" in schema

@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from wuqiang.accounts.permissions import NotAllowed
 from wuqiang.accounts.scope import get_visible_or_404
+from wuqiang.api.base import ScopedViewSet
 from wuqiang.entries.models import Entry
 from wuqiang.reports.selectors import visible_unit_or_404
 from wuqiang.tickets import services
@@ -42,6 +43,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         model = TicketAttachment
         fields = ["id", "original_name", "size", "kind", "uploaded_at", "url"]
 
+    @extend_schema_field(str)
     def get_url(self, obj: TicketAttachment) -> str:
         return reverse("tickets:attachment", args=[obj.pk])
 
@@ -61,6 +63,10 @@ class TicketSerializer(serializers.ModelSerializer):
     village = serializers.CharField(source="village.code", default=None, read_only=True)
     issuer = serializers.CharField(source="issuer.username", read_only=True)
     answered_by = serializers.CharField(source="answered_by.username", default=None, read_only=True)
+    # Plain values, not enums: the schema already names these choice sets for other models.
+    state = serializers.CharField(read_only=True, help_text="issued, answered or closed")
+    target_level = serializers.IntegerField(read_only=True, help_text="2 county, 3 township, 4 village")
+    issuer_level = serializers.IntegerField(read_only=True, help_text="1 municipality, 2 county")
     is_overdue = serializers.BooleanField(read_only=True)
     days_left = serializers.IntegerField(source="days_left_today", read_only=True, allow_null=True)
 
@@ -71,6 +77,8 @@ class TicketSerializer(serializers.ModelSerializer):
                   "days_left", "answer", "answered_by", "issued_at", "answered_at", "closed_at"]
         read_only_fields = fields
 
+    @extend_schema_field({"type": "object", "properties": {"level": {"type": "integer"}, "code": {"type": "string"},
+                                                           "name": {"type": "string"}}})
     def get_unit(self, obj: Ticket) -> dict[str, Any]:
         unit = obj.target
         return {"level": unit.level, "code": unit.code, "name": unit.name}
@@ -128,16 +136,17 @@ def _call(service, **kwargs: Any) -> Any:
         raise ValidationError(detail) from None
 
 
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Inspection tickets in the user's scope, and their workflow."""
+class TicketViewSet(ScopedViewSet):
+    """Inspection tickets in the user's scope, and their workflow (the project's API base:
+    scope, language, throttling, JSON errors)."""
 
-    filter_backends = [DjangoFilterBackend]
+    queryset = Ticket.objects.select_related("county", "township", "village", "issuer", "answered_by")
     filterset_class = TicketFilter
+    ordering_fields = ["deadline", "issued_at", "id"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
-        tickets = (Ticket.objects.visible_to(self.request.user)
-                   .select_related("county", "township", "village", "issuer", "answered_by"))
+        tickets = super().get_queryset()
         if self.action == "retrieve":
             tickets = tickets.prefetch_related("events__actor", "attachments")
         return tickets.order_by("-issued_at", "-pk")
@@ -154,6 +163,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    @extend_schema(request=IssueSerializer, responses={201: TicketDetailSerializer})
     def create(self, request: Request) -> Response:
         data = self._input(IssueSerializer, request)
         try:
@@ -167,30 +177,35 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             deadline=data["deadline"], indicator_code=data["indicator_code"].strip(), entry=entry))
         return self._detail(ticket, status.HTTP_201_CREATED)
 
+    @extend_schema(request=AnswerSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(AnswerSerializer, request)
         return self._detail(_call(services.ticket_answer, ticket=self.get_object(), actor=request.user,
                                   answer=data["answer"]))
 
+    @extend_schema(request=CloseSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(CloseSerializer, request)
         return self._detail(_call(services.ticket_close, ticket=self.get_object(), actor=request.user,
                                   comment=data["comment"]))
 
+    @extend_schema(request=RejectSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(RejectSerializer, request)
         return self._detail(_call(services.ticket_reject, ticket=self.get_object(), actor=request.user,
                                   comment=data["comment"]))
 
+    @extend_schema(request=ExtendSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(ExtendSerializer, request)
         return self._detail(_call(services.ticket_extend, ticket=self.get_object(), actor=request.user,
                                   deadline=data["deadline"], reason=data["reason"]))
 
+    @extend_schema(request={"multipart/form-data": AttachSerializer}, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(AttachSerializer, request)
