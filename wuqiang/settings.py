@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "wuqiang.audit",
     "wuqiang.security",
     "wuqiang.reports",
+    "wuqiang.imports",
     "organizations",
     "talent",
     "economy",
@@ -250,6 +251,11 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The largest file an Excel import or a ticket attachment may be (wuqiang/core/files.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Excel import (wuqiang/imports): the most data rows one upload may hold, and the sizes above
+# which checking (file bytes) and applying (rows) run in a Celery worker with progress shown.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_INLINE_MAX_BYTES = env.int("IMPORT_INLINE_MAX_BYTES", default=512 * 1024)
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2_000)
 
 # Scripts only from this origin; ECharts styles its own DOM, hence inline styles.
 CONTENT_SECURITY_POLICY = {

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("wuqiang.entries.urls")),
     path("", include("wuqiang.scoring.urls")),
     path("", include("wuqiang.reports.urls")),
+    path("", include("wuqiang.imports.urls")),
     path("", include("support.urls")),
 ]
