@@ -87,6 +87,29 @@ def set_cell(ws, code: str, header: str, value: Any) -> None:
     ws.cell(row_of(ws, code), columns(ws)[header], value)
 
 
+def label(slug: str, name: str, prefix: str = "") -> str:
+    """The English header of a field's column (the tests run in English)."""
+    from wuqiang.imports.columns import profile_columns, record_columns
+
+    sheet = get_sheet(slug)
+    specs = record_columns(sheet.record_sheet(prefix)) if prefix else profile_columns(sheet)
+    return next(c.label for c in specs if c.name == name)
+
+
+def set_field(ws, code: str, slug: str, name: str, value: Any) -> None:
+    set_cell(ws, code, label(slug, name), value)
+
+
+def profile_ws(workbook):
+    return workbook.worksheets[1]
+
+
+def record_ws(workbook, slug: str, prefix: str):
+    sheet = get_sheet(slug)
+    index = [r.prefix for r in sheet.records].index(prefix)
+    return workbook.worksheets[2 + index]
+
+
 def next_free_row(ws) -> int:
     row = 2
     while ws.cell(row, 1).value not in (None, ""):

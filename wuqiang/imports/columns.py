@@ -143,10 +143,11 @@ def _kind(form_field: forms.Field) -> str:
         return Kind.BOOL
     if isinstance(form_field, forms.ChoiceField):
         return Kind.CHOICE
-    if isinstance(form_field, forms.IntegerField):
-        return Kind.INT
+    # DecimalField and FloatField are IntegerFields in Django's forms: test them first.
     if isinstance(form_field, (forms.DecimalField, forms.FloatField)):
         return Kind.DECIMAL
+    if isinstance(form_field, forms.IntegerField):
+        return Kind.INT
     if isinstance(form_field, forms.DateField):
         return Kind.DATE
     return Kind.TEXT
