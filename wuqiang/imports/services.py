@@ -138,7 +138,9 @@ def template_build(*, actor: Any, township: Township, year: AssessmentYear, shee
 
 
 def template_filename(township: Township, year: int, sheet: PillarSheet) -> str:
-    return safe_filename(f"{township.name}-{year}-{sheet.label}-{_('import template')}.xlsx")
+    name = _("%(township)s-%(year)s-%(sheet)s-import template") % {
+        "township": township.name, "year": year, "sheet": sheet.label}
+    return safe_filename(f"{name}.xlsx")
 
 
 # --- upload ----------------------------------------------------------------------------------------

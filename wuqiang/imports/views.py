@@ -162,7 +162,8 @@ def error_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("This upload has no error workbook.")
     output = services.batch_error_workbook(batch)
     name = safe_filename(batch.filename).rsplit(".", 1)[0]
-    response = FileResponse(output, as_attachment=True, filename=f"{name}-{_('errors')}.xlsx",
+    filename = _("%(name)s-errors") % {"name": name}
+    response = FileResponse(output, as_attachment=True, filename=f"{filename}.xlsx",
                             content_type=CONTENT_TYPES[FileKind.XLSX])
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
