@@ -239,6 +239,9 @@ def batch_check(*, batch_id: int) -> ImportBatch | None:
             outcome = {"state": BatchState.REFUSED, "message": _(
                 "The file holds more than %(limit)s rows; split it (e.g. by village) and upload the parts.")
                 % {"limit": settings.IMPORT_MAX_ROWS}}
+        except Exception:  # a part openpyxl cannot read (damaged XML, …): refused, never stuck "checking"
+            logger.exception("Import %s could not be read", batch.pk)
+            outcome = {"state": BatchState.REFUSED, "message": _("The file is not a readable Excel workbook.")}
         finally:
             cache.delete(progress_key(batch.pk))
     ImportBatch.objects.filter(pk=batch.pk).update(progress=100, **outcome)

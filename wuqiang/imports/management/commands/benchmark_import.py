@@ -63,6 +63,8 @@ class Command(BaseCommand):
         parser.add_argument("--meetings", type=int, default=40)
         parser.add_argument("--big-mb", type=float, default=5.0)
         parser.add_argument("--year", type=int, default=2021)
+        parser.add_argument("--big-max-rows", type=int, default=None,
+                            help="rows of the big template (default: just under IMPORT_MAX_ROWS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media), \
@@ -166,7 +168,8 @@ class Command(BaseCommand):
 
         # Random Chinese topics (which compress little) fill a template of about the size asked for,
         # within the row limit: 950 meetings per village, their topics as long as needed.
-        per_village = min(950, max(meetings, (settings.IMPORT_MAX_ROWS - villages) // villages))
+        max_rows = options["big_max_rows"] or settings.IMPORT_MAX_ROWS
+        per_village = min(950, max(1, (max_rows - villages) // villages))
         length = max(10, min(190, int(size / (villages * per_village) / 2.9)))
         big, built, _cpu = _timed(self._filled, clerk, township, year, per_village, topic_length=length)
         self.stdout.write(f"Built a template of {len(big) / 1048576:.1f} MB ({villages} villages × {per_village} "
