@@ -102,8 +102,19 @@ def test_quality_flags_raised_by_imported_values_show_afterwards(clerk_client, c
     assert "900" in page and "far from" in page.lower()
 
 
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the test's process (as in the embedded default), even when a broker is set."""
+    from wuqiang.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 def test_a_large_upload_is_checked_and_applied_by_the_worker_with_progress(
-        clerk_client, world, year, settings, django_capture_on_commit_callbacks):
+        clerk_client, world, year, settings, django_capture_on_commit_callbacks, eager_celery):
     settings.IMPORT_INLINE_MAX_BYTES = 1
     settings.IMPORT_INLINE_MAX_ROWS = 0
     workbook = download(clerk_client, world.township_a, year.year, ORG)
