@@ -23,6 +23,7 @@ def test_a_clerk_downloads_fills_uploads_and_confirms_a_template(
     sign_in(clerk_a)
 
     page.goto(f"{live_server.url}/townships/{world.township_a.code}/board/?year={year.year}")
+    screenshot("board")
     with page.expect_download() as download_info:
         page.get_by_test_id("import-template-organizations").click()
     download = download_info.value
@@ -52,6 +53,8 @@ def test_a_clerk_downloads_fills_uploads_and_confirms_a_template(
     expect(page.get_by_test_id("import-state")).to_have_text("待确认")
     preview = page.locator(f"[data-testid=import-preview-unit][data-code='{village.code}']")
     expect(preview).to_contain_text("42")
+    expect(preview.get_by_test_id("import-summary")).to_contain_text("新增 1 条")
+    preview.locator("summary").click()
     expect(preview).to_contain_text("党员大会")
     screenshot("preview")
     page.get_by_test_id("import-confirm").click()

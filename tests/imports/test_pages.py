@@ -82,6 +82,7 @@ def test_the_preview_shows_old_and_new_values_and_records_added(clerk_client, cl
     _response, batch = upload(clerk_client, world.township_a, year.year, ORG, as_bytes(workbook))
     page = html.unescape(clerk_client.get(reverse("imports:batch", args=[batch.pk])).content.decode())
     assert "What will change" in page and "Added: meeting · 2021-02-03" in page
+    assert "Meetings and theme days:" in page and "1 added, 0 changed, 0 removed" in page
     assert re.search(r"<td>Households</td>\s*<td>300</td>\s*<td>321</td>", page)
 
 

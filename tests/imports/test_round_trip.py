@@ -108,6 +108,9 @@ def test_it_round_trips_each_pillar_sheet(slug, clerk_client, clerk_a, world, ye
     history = Change.objects.filter(entry=entry)
     assert history.exists()
     assert all(c.source == ChangeSource.IMPORT and "村数据.xlsx" in c.comment for c in history)
+    if not slug.endswith("-township"):
+        page = clerk_client.get(reverse("entries:village-history", args=[code])).content.decode()
+        assert f"村数据.xlsx (no. {batch.pk})" in page
 
     # The sheet page shows the values, and a new template carries them.
     url = reverse("entries:township-sheet" if slug.endswith("-township") else "entries:village-sheet",

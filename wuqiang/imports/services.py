@@ -523,15 +523,27 @@ def _changes(sheet: PillarSheet, entry: Entry, clean, stored_profile: dict, stor
         after["records"][row.record_sheet.object_type][key] = _values(instance)
     for obj in clean.deletions:
         after["records"][obj._meta.label_lower].pop(str(obj.pk), None)
+    profile_type = sheet.profile_model._meta.label_lower
+    titles = {r.object_type: str(r.title) for r in sheet.records}
     result = []
-    for change in diff_snapshots(before, after, sheet.profile_model._meta.label_lower):
+    for change in diff_snapshots(before, after, profile_type):
         values = {name: (new if new is not None else old) for name, (old, new) in change.changes.items()}
         result.append({
             "action": change.action,
+            "list": "" if change.object_type == profile_type else titles.get(change.object_type, ""),
             "title": describe_object(change.object_type, values),
             "lines": [[line.label, line.old, line.new] for line in describe(change.object_type, change.changes)],
         })
     return result
+
+
+def summary(changes: list[dict]) -> list[dict[str, Any]]:
+    """Per record list: how many rows the upload adds, changes and removes (the preview's headline)."""
+    counts: dict[str, dict[str, int]] = {}
+    for change in changes:
+        if change.get("list"):
+            counts.setdefault(change["list"], {"created": 0, "updated": 0, "deleted": 0})[change["action"]] += 1
+    return [{"list": title, **numbers} for title, numbers in counts.items()]
 
 
 # --- applying ---------------------------------------------------------------------------------------

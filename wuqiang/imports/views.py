@@ -123,7 +123,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse(_status(batch))
     sheet = get_sheet(batch.sheet)
     township = batch.township
-    units = [{**unit, "url": _unit_url(unit["code"], batch.year_id, sheet)} for unit in batch.preview]
+    units = [{**unit, "url": _unit_url(unit["code"], batch.year_id, sheet),
+              "profile_changes": [c for c in unit["changes"] if not c.get("list")],
+              "record_changes": [c for c in unit["changes"] if c.get("list")],
+              "summary": services.summary(unit["changes"])} for unit in batch.preview]
     context = {
         "batch": batch, "status": _status(batch), "sheet": sheet, "unit": township,
         "changed": [u for u in units if u["changes"]],
