@@ -298,3 +298,22 @@ def test_an_upload_is_seen_only_by_its_clerk(clerk_client, client, clerk_a2, wor
         method = client.post if name == "imports:apply" else client.get
         assert method(reverse(name, args=[batch.pk])).status_code == 404
     assert batch.filename.encode() not in client.get(reverse("imports:list")).content
+
+
+def test_a_batch_is_applied_once_however_often_it_is_confirmed_or_redelivered(clerk_client, world, year, drafts):
+    from organizations.models import Meeting
+    from wuqiang.imports import services, tasks
+
+    workbook = valid_file(clerk_client, world, year)
+    add_record(record_ws(workbook, ORG, "meeting"), world.village_a.code,
+               **{label(ORG, "date", "meeting"): datetime.date(2021, 6, 1),
+                  label(ORG, "kind", "meeting"): "Party members' meeting"})
+    _response, batch = upload(clerk_client, world.township_a, year.year, ORG, as_bytes(workbook))
+    confirm(clerk_client, batch)
+    after_first = state_of_world()
+    response = confirm(clerk_client, batch)
+    assert response.status_code == 302
+    tasks.apply_batch_task(batch.pk)  # a redelivered task finds the batch applied
+    with pytest.raises(services.AlreadyHandled):
+        services.batch_confirm(batch=ImportBatch.objects.get(pk=batch.pk), actor=batch.uploaded_by)
+    assert state_of_world() == after_first and Meeting.objects.count() == 1
