@@ -200,3 +200,27 @@ def test_the_instructions_are_in_the_clerks_language(language, title, client, cl
     client.force_login(clerk_a)
     workbook = download(client, world.township_a, year.year, ORG)
     assert workbook.sheetnames[0] == title
+
+
+def test_old_uploaded_files_are_purged_but_the_list_keeps_them(clerk_client, world, year):
+    import datetime as dt
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from wuqiang.imports import tasks
+    from wuqiang.imports.models import ImportBatch
+
+    workbook = download(clerk_client, world.township_a, year.year, ORG)
+    set_field(profile_ws(workbook), world.village_a.code, ORG, "households", 200)
+    _r, old = upload(clerk_client, world.township_a, year.year, ORG, as_bytes(workbook), name="旧.xlsx")
+    _r, new = upload(clerk_client, world.township_a, year.year, ORG, as_bytes(workbook), name="新.xlsx")
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    old_name = old.file.name
+    assert tasks.purge_import_files() == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not default_storage.exists(old_name) and old.file.name == "" and old.payload == {}
+    assert old.state == BatchState.FAILED
+    assert default_storage.exists(new.file.name) and new.state == BatchState.READY
+    assert "旧.xlsx" in clerk_client.get(reverse("imports:list")).content.decode()

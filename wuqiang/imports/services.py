@@ -616,6 +616,23 @@ def batch_apply(*, batch_id: int) -> ImportBatch | None:
     return batch
 
 
+def files_purge(*, now=None) -> int:
+    """Delete uploaded files older than IMPORT_RETENTION_DAYS, and the values read from them (the
+    clerks' personal data leaves with them); the upload's row, outcome and errors stay. Returns
+    the files deleted."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_RETENTION_DAYS)
+    expired = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file="")
+    names = list(expired.values_list("file", flat=True))
+    for name in names:
+        default_storage.delete(name)
+    expired.update(file="", payload={})
+    # A batch not yet applied cannot be applied any more without its values.
+    ImportBatch.objects.filter(created_at__lt=cutoff, state=BatchState.READY).update(state=BatchState.FAILED)
+    return len(names)
+
+
 def batch_error_workbook(batch: ImportBatch) -> BytesIO:
     """The uploaded file with its bad cells highlighted and commented."""
     output = BytesIO()

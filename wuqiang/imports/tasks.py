@@ -19,3 +19,9 @@ def apply_batch_task(batch_id: int) -> dict:
     """Apply a large confirmed upload in one transaction (an applied batch is left alone)."""
     batch = services.batch_apply(batch_id=batch_id)
     return {"batch": batch_id, "state": batch.state if batch else None}
+
+
+@shared_task(name="wuqiang.imports.tasks.purge_import_files")
+def purge_import_files() -> int:
+    """Nightly (beat): remove uploaded files older than IMPORT_RETENTION_DAYS."""
+    return services.files_purge()
