@@ -224,3 +224,27 @@ def test_old_uploaded_files_are_purged_but_the_list_keeps_them(clerk_client, wor
     assert old.state == BatchState.FAILED
     assert default_storage.exists(new.file.name) and new.state == BatchState.READY
     assert "旧.xlsx" in clerk_client.get(reverse("imports:list")).content.decode()
+
+
+def test_the_error_workbook_corrected_and_uploaded_again_is_accepted(clerk_client, world, year):
+    workbook = download(clerk_client, world.township_a, year.year, ORG)
+    set_field(profile_ws(workbook), world.village_a.code, ORG, "party_members", 6000)
+    _response, batch = upload(clerk_client, world.township_a, year.year, ORG, as_bytes(workbook))
+    assert batch.state == BatchState.REFUSED
+    response = clerk_client.get(reverse("imports:errors", args=[batch.pk]))
+    marked = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    set_field(profile_ws(marked), world.village_a.code, ORG, "party_members", 60)
+    _response, again = upload(clerk_client, world.township_a, year.year, ORG, as_bytes(marked))
+    assert again.state == BatchState.READY, again.errors
+    confirm(clerk_client, again)
+    again.refresh_from_db()
+    assert again.state == BatchState.APPLIED
+
+
+def test_record_rows_can_be_deleted_in_excel(clerk_client, world, year):
+    workbook = download(clerk_client, world.township_a, year.year, ORG)
+    meetings = record_ws(workbook, ORG, "meeting")
+    assert meetings.protection.sheet and meetings.protection.deleteRows is False
+    assert meetings.protection.insertRows is False
+    assert all(not meetings.cell(2, col).protection.locked for col in range(1, meetings.max_column + 1))
+    assert all(meetings.cell(1, col).protection.locked for col in range(1, meetings.max_column + 1))

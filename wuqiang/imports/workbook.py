@@ -147,8 +147,11 @@ def build_template(*, sheet: PillarSheet, year: int, township_code: str, units: 
                 ws.cell(row, id_col, row_id)
                 row += 1
         last_row = row + BLANK_RECORD_ROWS - 1
+        # Every cell below the header is unlocked, the hidden row id too: Excel deletes a row
+        # only if none of its cells is locked. A row id typed over is refused by the check
+        # (it must name a stored row of the same village's list).
         for r in range(2, last_row + 1):
-            for c in range(1, id_col):
+            for c in range(1, id_col + 1):
                 ws.cell(r, c).protection = UNLOCKED
         code_check = DataValidation(type="list", formula1=code_range, allow_blank=True, showErrorMessage=True,
                                     error=_("Choose one of your villages' codes."))
