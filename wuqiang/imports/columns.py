@@ -93,6 +93,14 @@ class ColumnSpec:
             return self.lookup.get(text.lower(), text)
         if isinstance(cell, datetime.date):
             return cell.isoformat()
+        if self.kind == Kind.DATE and isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            # A date Excel kept as a bare serial number (the cell lost its date format).
+            from openpyxl.utils.datetime import from_excel
+
+            try:
+                return from_excel(cell).date().isoformat()
+            except (ValueError, OverflowError, TypeError):
+                return _plain(cell)
         if self.kind == Kind.DATE and isinstance(cell, str):
             return cell.strip().replace("/", "-").replace(".", "-")
         return _plain(cell).strip() if self.kind != Kind.TEXT else _plain(cell)
@@ -130,6 +138,8 @@ def _capitalised(text: str) -> str:
 
 def _plain(value: Any) -> str:
     if isinstance(value, float):
+        # Formulas leave binary noise (0.1 + 0.2 = 0.30000000000000004): nine decimals are plenty.
+        value = round(value, 9)
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
