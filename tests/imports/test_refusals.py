@@ -81,6 +81,16 @@ def test_it_refuses_a_file_that_is_not_xlsx(clerk_client, world, year, drafts):
     assert_refused(response, batch, before, message="Upload the template as an Excel workbook (.xlsx)")
 
 
+def test_it_refuses_an_old_xls_and_an_xlsm_by_name(clerk_client, world, year, drafts):
+    before = state_of_world()
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000  # the header of an Excel 97–2003 .xls
+    response, batch = upload(clerk_client, world.township_a, year.year, ORG, ole, name="old.xlsx")
+    assert_refused(response, batch, before, message="This file's content is not of an accepted type")
+    content = as_bytes(valid_file(clerk_client, world, year))
+    response, batch = upload(clerk_client, world.township_a, year.year, ORG, content, name="macro.xlsm")
+    assert_refused(response, batch, before, message="Upload the template as an Excel workbook (.xlsx)")
+
+
 def test_it_refuses_a_macro_workbook_renamed_xlsx(clerk_client, world, year, drafts):
     content = as_bytes(valid_file(clerk_client, world, year))
     source = zipfile.ZipFile(io.BytesIO(content))
