@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,9 +208,17 @@ def column(form_class: type[forms.ModelForm], name: str) -> ColumnSpec:
     return spec
 
 
+@functools.lru_cache(maxsize=512)
+def _cached(form_class: type[forms.ModelForm], name: str, language: str | None) -> ColumnSpec:
+    return column(form_class, name)
+
+
 def profile_columns(sheet: PillarSheet) -> list[ColumnSpec]:
-    return [column(sheet.profile_form, name) for name in sheet.profile_fields]
+    """The profile's columns, labelled in the active language (built once per language)."""
+    language = translation.get_language()
+    return [_cached(sheet.profile_form, name, language) for name in sheet.profile_fields]
 
 
 def record_columns(record_sheet: RecordSheet) -> list[ColumnSpec]:
-    return [column(record_sheet.form, name) for name in record_sheet.fields]
+    language = translation.get_language()
+    return [_cached(record_sheet.form, name, language) for name in record_sheet.fields]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -82,6 +83,7 @@ def upload(request: HttpRequest, code: str, year: int, sheet: str) -> HttpRespon
         "unit": township, "year": assessment_year, "sheet": pillar_sheet, "error": error,
         "breadcrumbs": breadcrumbs(township, request.user),
         "template_url": reverse("imports:template", args=[township.code, assessment_year.pk, pillar_sheet.slug]),
+        "max_mb": f"{settings.UPLOAD_MAX_BYTES / 1048576:g}", "max_rows": settings.IMPORT_MAX_ROWS,
     }
     return render(request, "imports/upload.html", context, status=400 if error else 200)
 
