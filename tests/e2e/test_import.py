@@ -47,7 +47,20 @@ def test_a_clerk_downloads_fills_uploads_and_confirms_a_template(
     meetings.cell(2, meeting_headers["参加人数"], 30)
     workbook.save(path)
 
+    # First with a mistake: refused whole, the bad cell listed, nothing saved.
+    bad = tmp_path / "bad.xlsx"
+    profile.cell(row, headers["党员数"], 6000)
+    workbook.save(bad)
     page.get_by_test_id("import-upload-organizations").click()
+    upload_url = page.url
+    page.locator("#import-file").set_input_files(str(bad))
+    page.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-state")).to_have_text("未通过")
+    expect(page.get_by_test_id("import-errors")).to_contain_text("不能大于 5000")
+    screenshot("errors")
+    assert not BranchProfile.objects.exists()
+
+    page.goto(upload_url)
     page.locator("#import-file").set_input_files(str(path))
     page.get_by_test_id("import-submit").click()
     expect(page.get_by_test_id("import-state")).to_have_text("待确认")

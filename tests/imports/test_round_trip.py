@@ -105,6 +105,9 @@ def test_it_round_trips_each_pillar_sheet(slug, clerk_client, clerk_a, world, ye
         row = sheet.record_sheet(prefix).model.objects.get(entry=entry)
         for name, value in values.items():
             assert getattr(row, name) == value, name
+    from wuqiang.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(kind="import", actor=clerk_a).count() == 1
     history = Change.objects.filter(entry=entry)
     assert history.exists()
     assert all(c.source == ChangeSource.IMPORT and "村数据.xlsx" in c.comment for c in history)
