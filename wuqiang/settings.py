@@ -124,6 +124,8 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets written in Python with Django's markup: a sheet has hundreds of them.
+FORM_RENDERER = "wuqiang.core.renderers.FastWidgetRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

@@ -3,6 +3,8 @@ screenshot of the page under test-results/screenshots/ for review, at 1280×800.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
@@ -157,3 +159,34 @@ def test_the_demonstration_page_shows_scores_and_its_buttons_do_not_wrap(english
     expect(page.locator("[data-testid=nominations] tbody tr")).to_have_count(1)
     assert wrapped_buttons() == []
     screenshot("demonstration")
+
+
+def test_the_failing_list_pages_through_every_village_by_kind(english, live_server, sign_in, world, year, municipal,
+                                                               screenshot):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from wuqiang.scoring.models import Grade, VillageScorecard
+
+    township = world.township_a
+    for n in range(55):
+        village = factories.VillageFactory(township=township, code=f"{township.code}{300 + n:03d}", name=f"低分{n}村")
+        VillageScorecard.objects.create(
+            year=year, village=village, township=township, county=world.county_x, municipality=world.municipality,
+            total=Decimal(45), grade=Grade.FAIL, approved_pillars=5 if n else 3, computed_at=timezone.now())
+    page = english
+    sign_in(municipal)
+    page.goto(f"{live_server.url}/dashboard/municipalities/{world.municipality.code}/failing/?year=2021")
+    rows = page.locator("[data-testid=failing] tbody tr")
+    expect(rows).to_have_count(50)
+    screenshot("failing-all")
+
+    page.get_by_role("link", name="Below the basic line").click()
+    expect(rows).to_have_count(50)
+    page.get_by_role("link", name="Next").click()
+    expect(rows).to_have_count(4)  # 54 below the line: 50 + 4; the incomplete one is not among them
+    expect(page).to_have_url(re.compile(r"kind=below.*page=2|page=2.*kind=below"))
+    screenshot("failing-below-page-2")
+    rows.first.locator("a").click()
+    expect(page.locator("h1")).to_contain_text("低分")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
-from organizations.choices import WeakCaseStatus
-from tests import factories
-from tests.scoring.conftest import YEAR, make_facilities, make_village_data, place  # noqa: F401 (fixture)
-from wuqiang.scoring.rollup import rollup_year
+from tests.scoring.conftest import YEAR, people, place, scored  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -37,32 +33,6 @@ def _english() -> Iterator[None]:
     """Labels the tests compare with are English (the workbooks choose their own language)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def scored(place):  # noqa: F811 (the fixture imported above)
-    for township in (place.township_a, place.township_b, place.township_c):
-        make_facilities(township)
-    make_village_data(place.a1)
-    make_village_data(place.a2, operating_income=Decimal("30.00"))
-    make_village_data(place.b1, weak_case=WeakCaseStatus.LISTED)
-    make_village_data(place.c1)
-    rollup_year(YEAR)
-    return place
-
-
-@pytest.fixture
-def people(place):  # noqa: F811
-    return {
-        "clerk_a": factories.ClerkFactory(username="clerk_a", township=place.township_a),
-        "clerk_b": factories.ClerkFactory(username="clerk_b", township=place.township_b),
-        "reviewer_x": factories.ReviewerFactory(username="reviewer_x", county=place.county_x),
-        "reviewer_y": factories.ReviewerFactory(username="reviewer_y", county=place.county_y),
-        "municipal": factories.MunicipalStaffFactory(username="municipal", municipality=place.municipality),
-        "municipal_2": factories.MunicipalStaffFactory(username="municipal_2", municipality=place.municipality),
-        "admin": factories.AdminFactory(username="admin"),
-        "nobody": factories.UserFactory(username="nobody"),
-    }
 
 
 @pytest.fixture

@@ -220,3 +220,35 @@ def eager_celery():
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def scored(place: Place) -> Place:
+    """The place scored for 2021: A1 and C1 perfect (五强示范), A2 earns 30 万元 (E1 loses
+    points), B1 is listed as weak and lax (veto, 未达标), A3 entered nothing."""
+    from organizations.choices import WeakCaseStatus
+    from wuqiang.scoring.rollup import rollup_year
+
+    for township in (place.township_a, place.township_b, place.township_c):
+        make_facilities(township)
+    make_village_data(place.a1)
+    make_village_data(place.a2, operating_income=Decimal("30.00"))
+    make_village_data(place.b1, weak_case=WeakCaseStatus.LISTED)
+    make_village_data(place.c1)
+    rollup_year(YEAR)
+    return place
+
+
+@pytest.fixture
+def people(place: Place) -> dict[str, Any]:
+    """One persona of each kind, two where scope must tell them apart."""
+    return {
+        "clerk_a": factories.ClerkFactory(username="clerk_a", township=place.township_a),
+        "clerk_b": factories.ClerkFactory(username="clerk_b", township=place.township_b),
+        "reviewer_x": factories.ReviewerFactory(username="reviewer_x", county=place.county_x),
+        "reviewer_y": factories.ReviewerFactory(username="reviewer_y", county=place.county_y),
+        "municipal": factories.MunicipalStaffFactory(username="municipal", municipality=place.municipality),
+        "municipal_2": factories.MunicipalStaffFactory(username="municipal_2", municipality=place.municipality),
+        "admin": factories.AdminFactory(username="admin"),
+        "nobody": factories.UserFactory(username="nobody"),
+    }

@@ -10,9 +10,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from organizations.choices import WeakCaseStatus
 from tests import factories
-from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
+from tests.scoring.conftest import YEAR, get_year, make_village_data
 from wuqiang.regions.models import Village, YearState
 from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring import tasks
@@ -28,31 +27,6 @@ from wuqiang.scoring.rollup import rollup_year
 from wuqiang.scoring.services import nominations_propose, scheme_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scored(place):
-    for township in (place.township_a, place.township_b, place.township_c):
-        make_facilities(township)
-    make_village_data(place.a1)
-    make_village_data(place.a2, operating_income=Decimal("30.00"))
-    make_village_data(place.b1, weak_case=WeakCaseStatus.LISTED)
-    make_village_data(place.c1)
-    rollup_year(YEAR)
-    return place
-
-
-@pytest.fixture
-def people(place):
-    return {
-        "clerk_a": factories.ClerkFactory(username="clerk_a", township=place.township_a),
-        "clerk_b": factories.ClerkFactory(username="clerk_b", township=place.township_b),
-        "reviewer_x": factories.ReviewerFactory(username="reviewer_x", county=place.county_x),
-        "reviewer_y": factories.ReviewerFactory(username="reviewer_y", county=place.county_y),
-        "municipal": factories.MunicipalStaffFactory(username="municipal", municipality=place.municipality),
-        "admin": factories.AdminFactory(username="admin"),
-        "nobody": factories.UserFactory(username="nobody"),
-    }
 
 
 def url(level: str, code: str) -> str:

@@ -45,6 +45,17 @@ class Grade(models.TextChoices):
     FAIL = "fail", _("Not up to standard")  # 未达标
 
 
+class FailKind(models.TextChoices):
+    """Why a village is 未达标, one reason each, in this order: a veto item decides whatever the
+    points; else a pillar not yet approved (it scores 0, so the total says little); else the
+    points alone are below the basic line."""
+
+    VETOED = "vetoed", _("Veto items")
+    INCOMPLETE = "incomplete", _("Pillars not approved")
+    BELOW = "below", _("Below the basic line")
+
+
+
 def _points_field(verbose_name, **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=6, decimal_places=2, **kwargs)
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db import models
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from wuqiang.entries.models import Entry, EntryState, Pillar
@@ -16,6 +17,7 @@ from wuqiang.scoring import indicators as registry
 from wuqiang.scoring.indicators import Kind, describe_rule
 from wuqiang.scoring.models import (
     CountyScorecard,
+    FailKind,
     Grade,
     MunicipalScorecard,
     RollupRun,
@@ -48,11 +50,30 @@ def child_scorecards(unit: Any, year: int, user: Any) -> QuerySet:
     return qs.visible_to(user).filter(year_id=year).order_by("rank", "pk")
 
 
-def failing_villages(unit: Any, year: int, user: Any) -> QuerySet:
-    """Villages graded 未达标 (with their veto items) inside ``unit`` and the user's scope."""
-    return (VillageScorecard.objects.visible_to(user)
-            .filter(year_id=year, grade=Grade.FAIL, **{VILLAGE_COLUMN_OF[type(unit)]: unit})
-            .select_related("village", "township").order_by("-vetoes", "total", "village__code"))
+ALL_PILLARS = len(Pillar.values)
+
+
+def failing_villages(unit: Any, year: int, user: Any, kind: str | None = None) -> QuerySet:
+    """Villages graded 未达标 inside ``unit`` and the user's scope, each annotated with its
+    ``fail_kind``; vetoed first, then incomplete, then lowest total. ``kind`` keeps one kind."""
+    qs = (VillageScorecard.objects.visible_to(user)
+          .filter(year_id=year, grade=Grade.FAIL, **{VILLAGE_COLUMN_OF[type(unit)]: unit})
+          .annotate(fail_kind=Case(
+              When(~Q(vetoes=""), then=Value(FailKind.VETOED.value)),
+              When(approved_pillars__lt=ALL_PILLARS, then=Value(FailKind.INCOMPLETE.value)),
+              default=Value(FailKind.BELOW.value), output_field=models.CharField()))
+          .select_related("village", "township", "county"))
+    if kind:
+        qs = qs.filter(fail_kind=kind)
+    return qs.order_by("-vetoes", "approved_pillars", "total", "village__code")
+
+
+def failing_counts(unit: Any, year: int, user: Any) -> dict[str, int]:
+    """How many failing villages of each kind (one grouped query)."""
+    rows = failing_villages(unit, year, user).order_by().values("fail_kind").annotate(n=Count("pk"))
+    counts = {kind: 0 for kind in FailKind.values}
+    counts.update({row["fail_kind"]: row["n"] for row in rows})
+    return counts
 
 
 def last_run(municipality_id: int, year: int) -> RollupRun | None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/counties/<str:code>/", views.county_dashboard, name="county"),
     path("dashboard/townships/<str:code>/", views.township_dashboard, name="township"),
     path("dashboard/villages/<str:code>/", views.village_dashboard, name="village"),
+    path("dashboard/<str:level>/<str:code>/failing/", views.failing_list, name="failing"),
     path("dashboard/rollup/", views.rollup_start, name="rollup-start"),
     path("dashboard/rollup/runs/<int:pk>/", views.rollup_run, name="rollup-run"),
     path("scoring/schemes/<str:code>/<int:year>/", views.scheme_page, name="scheme"),

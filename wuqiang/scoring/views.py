@@ -29,6 +29,7 @@ from wuqiang.scoring.forms import SchemeIndicatorForm, SchemeIndicatorFormSet, S
 from wuqiang.scoring.indicators import describe_rule
 from wuqiang.scoring.models import (
     DemonstrationNomination,
+    FailKind,
     NominationStatus,
     RollupRun,
     RunState,
@@ -39,7 +40,11 @@ from wuqiang.scoring.models import (
 from wuqiang.scoring.rollup import describe_step, evaluate_points
 
 LEAGUE_PAGE = 50
-FAILING_SHOWN = 50
+FAILING_SHOWN = 10  # on a dashboard; the failing list page shows them all, page by page
+FAILING_PAGE = 50
+# The levels whose dashboards have a failing list, as they appear in its URL.
+FAILING_LEVELS = {"municipalities": (Municipality, "municipality"), "counties": (County, "county"),
+                  "townships": (Township, "township")}
 
 
 def _year_or_404(request: HttpRequest) -> AssessmentYear:
@@ -74,6 +79,9 @@ def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | Non
                        for c in page],
             "failing": list(failing[:FAILING_SHOWN]),
             "failing_count": card.n_fail if card else 0,
+            "failing_kinds": (_kinds_with_counts(selectors.failing_counts(unit, year.year, request.user))
+                              if card else []),
+            "failing_level": {Municipality: "municipalities", County: "counties", Township: "townships"}[type(unit)],
             "figures": selectors.headline_figures(card, townships),
             "progress": selectors.pending_entries(unit, year.year, request.user, card.villages) if card else None,
             "charts": {
@@ -119,6 +127,31 @@ def village_dashboard(request: HttpRequest, code: str) -> HttpResponse:
                                    Decimal(20))
     return _dashboard(request, unit, "scoring/village_dashboard.html",
                       {"groups": groups, "charts": {"pillars": chart}})
+
+
+def _kinds_with_counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [(value, label, counts[value]) for value, label in FailKind.choices]
+
+
+@require_GET
+def failing_list(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    """Every 未达标 village of a unit, page by page, one kind at a time or all of them."""
+    if level not in FAILING_LEVELS:
+        raise Http404("No such level.")
+    model, route = FAILING_LEVELS[level]
+    unit = get_visible_or_404(model.objects.all(), request.user, code=code)
+    year = _year_or_404(request)
+    kind = request.GET.get("kind", "")
+    if kind not in FailKind.values:
+        kind = ""
+    rows = selectors.failing_villages(unit, year.year, request.user, kind or None)
+    page = Paginator(rows, FAILING_PAGE).get_page(request.GET.get("page"))
+    counts = selectors.failing_counts(unit, year.year, request.user)
+    return render(request, "scoring/failing_list.html", {
+        "unit": unit, "page_obj": page, "kind": kind, "kinds": _kinds_with_counts(counts),
+        "total": sum(counts.values()), "dashboard_url": reverse(f"scoring:{route}", args=[unit.code]),
+        "breadcrumbs": breadcrumbs(unit, request.user), "level": level,
+    })
 
 
 # --- Roll-up runs -------------------------------------------------------------------------------
