@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("wuqiang.entries.urls")),
     path("", include("wuqiang.scoring.urls")),
     path("", include("wuqiang.reports.urls")),
+    path("", include("wuqiang.imports.urls")),
     path("", include("wuqiang.tickets.urls")),
     path("", include("support.urls")),
 ]
