@@ -89,3 +89,18 @@ def with_new_topic(fields: dict[str, str], topic: str, year: int = YEAR) -> tupl
     data.update({f"meeting-{index}-date": f"{year}-06-01", f"meeting-{index}-kind": "group",
                  f"meeting-{index}-topic": topic, f"meeting-{index}-attendance": "3"})
     return data, None
+
+
+_MESSAGE = re.compile(r'<div class="alert alert-(\w+) alert-dismissible')
+
+
+def save_outcome(html: str) -> str:
+    """What the page a save redirected to says: "saved" ("Saved.", "Saved and submitted", or
+    "Saved, but not submitted"), "refused" (an error message: the sheet can no longer be
+    changed) or "unknown" (no message)."""
+    kinds = set(_MESSAGE.findall(html))
+    if "danger" in kinds:
+        return "refused"
+    if kinds & {"success", "warning"}:
+        return "saved"
+    return "unknown"

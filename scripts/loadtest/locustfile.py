@@ -20,7 +20,7 @@ import uuid
 from locust import HttpUser, between, task
 
 sys.path.insert(0, os.path.dirname(__file__))
-from helpers import csrf_token, form_fields, with_new_topic  # noqa: E402
+from helpers import csrf_token, form_fields, save_outcome, with_new_topic  # noqa: E402
 
 YEAR = int(os.environ.get("LOADTEST_YEAR", "2022"))
 PASSWORD = os.environ.get("DEMO_PASSWORD", "wuqiang-2021")
@@ -58,10 +58,6 @@ class PortalUser(HttpUser):
         if response.status_code != 302:
             raise RuntimeError(f"login of {username} failed: {response.status_code}")
 
-    def post_form(self, url: str, data: dict, name: str):
-        return self.client.post(url, data=data, name=name, allow_redirects=False,
-                                headers={"Referer": self.host + url}, catch_response=True)
-
 
 class Clerk(PortalUser):
     """A township clerk working through their villages' organisations sheets."""
@@ -86,18 +82,26 @@ class Clerk(PortalUser):
         data, meeting_id = with_new_topic(fields, topic)
         submit = random.randrange(SAVE_EVERY_N_TO_SUBMIT) == 0
         data["then"] = "submit" if submit else "save"
-        with self.post_form(url, data, "save and submit" if submit else "save") as response:
-            if response.status_code == 302:
+        # As a browser does, the redirect is followed: the page it shows says whether it was saved.
+        with self.client.post(url, data=data, name="save and submit" if submit else "save",
+                              headers={"Referer": self.host + url}, catch_response=True) as response:
+            outcome = save_outcome(response.text) if response.history else None
+            if response.status_code == 200 and outcome == "saved":
                 response.success()
                 log_save({"village": code, "year": YEAR, "meeting": meeting_id, "topic": topic,
                           "version": int(fields["version"]), "user": self.username})
             elif response.status_code == 409:
                 response.success()  # someone saved first: the page says so, nothing is lost
-                self.environment.events.request.fire(
-                    request_type="CONFLICT", name="stale version refused (409)", response_time=0,
-                    response_length=0, exception=None, context={})
+                self.note("stale version refused (409)")
+            elif response.status_code == 200 and outcome == "refused":
+                response.success()  # submitted by the other clerk meanwhile: refused with a message
+                self.note("refused: no longer editable")
             else:
-                response.failure(f"save answered {response.status_code}")
+                response.failure(f"save answered {response.status_code} ({outcome})")
+
+    def note(self, name: str) -> None:
+        self.environment.events.request.fire(request_type="REFUSED", name=name, response_time=0,
+                                             response_length=0, exception=None, context={})
 
 
 class Reviewer(PortalUser):
@@ -119,11 +123,13 @@ class Reviewer(PortalUser):
         if action is None:
             return
         data = {"csrfmiddlewaretoken": csrf_token(page.text) or ""}
-        with self.post_form(action.group(1), data, "approve") as response:
-            if response.status_code == 302:
-                response.success()
+        with self.client.post(action.group(1), data=data, name="approve", catch_response=True,
+                              headers={"Referer": self.host + action.group(1)}) as response:
+            outcome = save_outcome(response.text) if response.history else None
+            if response.status_code == 200 and outcome in ("saved", "refused"):
+                response.success()  # refused: approved by another reviewer of the county meanwhile
             else:
-                response.failure(f"approve answered {response.status_code}")
+                response.failure(f"approve answered {response.status_code} ({outcome})")
 
     @task(1)
     def review_queue(self) -> None:

@@ -96,3 +96,24 @@ def test_the_check_finds_a_lost_update_and_passes_an_honest_run(locustfile, logi
     assert any("2 saves accepted from version" in p for p in problems)
     assert any("'丙'" in p and "not in the history" in p for p in problems)
     (tmp_path / "saves.jsonl").write_text("".join(json.dumps(s) + "\n" for s in honest))
+
+
+def test_the_page_after_a_save_says_whether_it_was_saved(locustfile, login_en, flow, world, clerk_a, reviewer_x):
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(1)})
+    client = login_en(clerk_a)
+    url = SHEET_URL.format(code=world.village_a.code)
+    fields = locustfile.form_fields(client.get(url).content.decode())
+    data, _ = locustfile.with_new_topic(fields, "甲", year=2021)
+
+    saved = client.post(url, {**data, "then": "save"}, follow=True)
+    assert locustfile.save_outcome(saved.content.decode()) == "saved"
+    fields = locustfile.form_fields(client.get(url).content.decode())
+    data, _ = locustfile.with_new_topic(fields, "乙", year=2021)
+    submitted = client.post(url, {**data, "then": "submit"}, follow=True)
+    assert locustfile.save_outcome(submitted.content.decode()) == "saved"
+    # The page loaded before the submission, posted now: refused with a message, a 302 all the same.
+    late = client.post(url, {**data, "then": "save"})
+    assert late.status_code == 302
+    assert locustfile.save_outcome(client.get(url).content.decode()) == "refused"
+    assert locustfile.save_outcome(client.get(url).content.decode()) == "unknown"
