@@ -141,7 +141,8 @@ def build(n: int, *, municipality_code: str, year: int) -> None:
             **person, "entry_id": "e.id", "kind": "p.kind", "source": "'returnee'",
         }, f"{entries('talent')} CROSS JOIN (VALUES ('reserve'), ('reserve'), ('leader_county')) p(kind)")
         cursor.execute("CREATE TEMP TABLE benchmark_income ON COMMIT DROP AS "
-                       f"SELECT id AS village_id, round((800 + floor(random() * 19201)) / 100.0, 2) AS income "
+                       "SELECT id AS village_id, "
+                       "round(((800 + floor(random() * 19201)) / 100.0)::numeric, 2) AS income "
                        f"FROM {village} WHERE {in_city}")
         insert_select(cursor, EconomyProfile, {
             "entry_id": "e.id", "operating_income": "i.income", "organisation_registered": "true",
