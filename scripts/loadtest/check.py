@@ -24,7 +24,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuqiang.settings")
 
 
 def lost_updates(saves: list[dict]) -> list[str]:
-    """The problems found, one line each (empty when nothing was lost)."""
+    """The problems found, one line each (empty when nothing was lost). ``saves`` holds every
+    save sent (outcome "sent") and those the server accepted (outcome "saved"; a line without an
+    outcome is an accepted save)."""
     from organizations.models import Meeting
     from wuqiang.entries.models import Change, Entry
 
@@ -33,11 +35,15 @@ def lost_updates(saves: list[dict]) -> list[str]:
     for save in saves:
         by_entry[(save["village"], save["year"])].append(save)
     for (village, year), entry_saves in by_entry.items():
+        accepted = [s for s in entry_saves if s.get("outcome", "saved") == "saved"]
+        sent = {s["topic"]: s for s in entry_saves}
+        if not accepted:
+            continue
         entry = Entry.objects.filter(village__code=village, year_id=year, pillar="organizations").first()
         if entry is None:
-            problems.append(f"{village}: no entry for {len(entry_saves)} accepted saves")
+            problems.append(f"{village}: no entry for {len(accepted)} accepted saves")
             continue
-        versions = [s["version"] for s in entry_saves]
+        versions = [s["version"] for s in accepted]
         for version in sorted({v for v in versions if versions.count(v) > 1}):
             problems.append(f"{village}: {versions.count(version)} saves accepted from version {version}")
         topics_in_history = set()
@@ -46,14 +52,17 @@ def lost_updates(saves: list[dict]) -> list[str]:
             old_new = (changes or {}).get("topic")
             if isinstance(old_new, list) and len(old_new) == 2:
                 topics_in_history.add(old_new[1])
-        for save in entry_saves:
+        for save in accepted:
             if save["topic"] not in topics_in_history:
                 problems.append(f"{village}: the save of {save['topic']!r} (version {save['version']}) "
                                 f"is not in the history")
-        last = max(entry_saves, key=lambda s: s["version"])
+        last = max(accepted, key=lambda s: s["version"])
         first_meeting = Meeting.objects.filter(entry=entry).order_by("pk").first()
         stored = first_meeting.topic if first_meeting else None
-        if stored != last["topic"]:
+        # The stored value is the last accepted save's, or that of a save sent from a later
+        # version whose answer never came back before the run ended (it superseded the last one).
+        later = sent.get(stored)
+        if stored != last["topic"] and not (later and later["version"] > last["version"]):
             problems.append(f"{village}: stored topic {stored!r}, last accepted save {last['topic']!r}")
         if entry.version <= last["version"]:
             problems.append(f"{village}: version {entry.version} not above the last save's {last['version']}")
@@ -88,8 +97,11 @@ def main(saves_path: str, prefix: str) -> int:
     lines, errors = figures(prefix)
     print("\n".join(lines))
     problems = lost_updates(saves)
-    entries = len({(s["village"], s["year"]) for s in saves})
-    print(f"accepted saves: {len(saves)} on {entries} sheets; errors: {errors}; lost updates: {len(problems)}")
+    accepted = [s for s in saves if s.get("outcome", "saved") == "saved"]
+    entries = len({(s["village"], s["year"]) for s in accepted})
+    unanswered = len(saves) - 2 * len(accepted) if any("outcome" in s for s in saves) else 0
+    print(f"accepted saves: {len(accepted)} on {entries} sheets; sent and refused or unanswered at the end: "
+          f"{max(unanswered, 0)}; errors: {errors}; lost updates: {len(problems)}")
     for problem in problems[:50]:
         print(f"  lost update: {problem}")
     return 1 if problems or errors else 0

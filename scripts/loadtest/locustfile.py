@@ -82,14 +82,16 @@ class Clerk(PortalUser):
         data, meeting_id = with_new_topic(fields, topic)
         submit = random.randrange(SAVE_EVERY_N_TO_SUBMIT) == 0
         data["then"] = "submit" if submit else "save"
+        attempt = {"village": code, "year": YEAR, "meeting": meeting_id, "topic": topic,
+                   "version": int(fields["version"]), "user": self.username}
+        log_save({**attempt, "outcome": "sent"})  # its answer may never come (the run ends)
         # As a browser does, the redirect is followed: the page it shows says whether it was saved.
         with self.client.post(url, data=data, name="save and submit" if submit else "save",
                               headers={"Referer": self.host + url}, catch_response=True) as response:
             outcome = save_outcome(response.text) if response.history else None
             if response.status_code == 200 and outcome == "saved":
                 response.success()
-                log_save({"village": code, "year": YEAR, "meeting": meeting_id, "topic": topic,
-                          "version": int(fields["version"]), "user": self.username})
+                log_save({**attempt, "outcome": "saved"})
             elif response.status_code == 409:
                 response.success()  # someone saved first: the page says so, nothing is lost
                 self.note("stale version refused (409)")

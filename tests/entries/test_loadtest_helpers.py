@@ -117,3 +117,21 @@ def test_the_page_after_a_save_says_whether_it_was_saved(locustfile, login_en, f
     assert late.status_code == 302
     assert locustfile.save_outcome(client.get(url).content.decode()) == "refused"
     assert locustfile.save_outcome(client.get(url).content.decode()) == "unknown"
+
+
+def test_a_stored_value_sent_from_a_later_version_but_unanswered_is_no_lost_update(flow, world, clerk_a):
+    check = load("check")
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(1)})
+    code = world.village_a.code
+    accepted = {"village": code, "year": 2021, "topic": "甲", "version": entry.version, "outcome": "saved"}
+    from organizations.models import Meeting
+    meeting = Meeting.objects.get(entry=entry)
+    save(entry, clerk_a, edit={meeting.pk: {"topic": "甲"}})
+    entry.refresh_from_db()
+    save(entry, clerk_a, edit={meeting.pk: {"topic": "乙"}})  # sent, its answer never came back
+    unanswered = {"village": code, "year": 2021, "topic": "乙", "version": entry.version, "outcome": "sent"}
+
+    assert check.lost_updates([{**accepted, "outcome": "sent"}, accepted, unanswered]) == []
+    earlier = {**unanswered, "version": accepted["version"] - 1}
+    assert any("stored topic '乙'" in p for p in check.lost_updates([accepted, earlier]))
