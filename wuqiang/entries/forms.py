@@ -8,6 +8,7 @@ show the services' messages next to them.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from wuqiang.entries.models import Entry
+from wuqiang.entries.rows import record_rows
 from wuqiang.entries.validation import NON_FIELD, ROW_ID, RecordRows, SheetErrors, SheetInput
 
 _UNHASHABLE = (list, dict, set)
@@ -154,6 +156,7 @@ class EntryForms:
             )
             formset.record_sheet = record_sheet
             formset.progress = record_sheet.progress(entry) if record_sheet.progress else None
+            formset.rows_html = partial(record_rows, formset)  # the rows, drawn in Python (rows.py)
             self.formsets.append(formset)
         # (prefix, index of the row in the SheetInput) → the form that drew it
         self._row_forms: dict[tuple[str, int], forms.Form] = {}

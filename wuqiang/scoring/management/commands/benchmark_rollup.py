@@ -2,9 +2,13 @@
 
 Builds municipality 990000 with N villages (15 per township, 100 townships per county) and a
 full year of approved pillar data for each (plus last year's economy for the growth
-indicator), times ``rollup_year`` for that year, prints seconds, SQL statements and peak
-memory, then deletes everything it built. The synthetic year is 2090 (and 2089), so the
-demo years are untouched; every village in the database is scored for 2090, so run it on a
+indicator) — on PostgreSQL with set-based SQL (``_synthetic_sql.py``: one INSERT … SELECT over
+generate_series per table), elsewhere with the ORM — then runs ``rollup_year`` for that year and
+the shipped reference query (``_reference_sql.py``: per-village totals from the same tables)
+interleaved over ``--rounds`` rounds (3), printing for each the seconds, the ratio, the roll-up's
+statements, peak Python memory and the bytes PostgreSQL spilled to temporary files
+(pg_stat_database.temp_bytes before and after), then deletes everything it built. The synthetic year is 2090 (and
+2089), so the demo years are untouched; every village in the database is scored for 2090, so run it on a
 database without other villages for a clean figure.
 """
 
@@ -30,6 +34,8 @@ from talent.choices import CadrePost, Education, SentDownKind, TraineeKind
 from talent.models import Cadre, SentDown, TalentProfile, Trainee
 from wuqiang.entries.models import Entry, EntryState, Pillar
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
+from wuqiang.scoring.management.commands import _synthetic_sql as synthetic_sql
+from wuqiang.scoring.management.commands._reference_sql import run_reference
 from wuqiang.scoring.models import (
     CountyScorecard,
     DemonstrationNomination,
@@ -50,42 +56,94 @@ RECORDS = (Meeting, MajorMatter, WeakCase, Cadre, SentDown, Trainee)
 PROFILES = (BranchProfile, TalentProfile, EconomyProfile, GovernanceProfile, SupportProfile, TownshipFacilities)
 
 
+def _temp_bytes() -> int | None:
+    """Bytes this database has spilled to temporary files so far (PostgreSQL), after flushing
+    this connection's own statistics."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
+def _mib(value: int | None) -> str:
+    return "n/a" if value is None else f"{value / 2**20:.0f} MiB"
+
+
 class Command(BaseCommand):
     help = "Time the roll-up on a synthetic city of N villages (built and removed by the command)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--villages", type=int, default=1728)
         parser.add_argument("--keep", action="store_true", help="leave the synthetic city in place")
+        parser.add_argument("--rounds", type=int, default=3, help="roll-up and reference query, interleaved")
 
-    def handle(self, *args, villages: int, keep: bool, **options) -> None:
-        if villages < 1 or villages > 99 * TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP:
-            raise CommandError("--villages must be between 1 and 148,500.")
+    def handle(self, *args, villages: int, keep: bool, rounds: int, **options) -> None:
+        postgres = connection.vendor == "postgresql"
+        limit = 999 * TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP if postgres else 148_500
+        if villages < 1 or villages > limit:
+            raise CommandError(f"--villages must be between 1 and {limit:,}.")
         if Municipality.objects.filter(code=MUNICIPALITY).exists():
             self.stdout.write("Removing a synthetic city left by an earlier run…")
             self.cleanup()
         started = time.perf_counter()
-        self.build(villages)
-        if connection.vendor == "postgresql":
+        if postgres:
+            with transaction.atomic():
+                for year in (YEAR - 1, YEAR):
+                    AssessmentYear.objects.get_or_create(year=year)
+                synthetic_sql.build(villages, municipality_code=MUNICIPALITY, year=YEAR)
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(f"Built {villages} villages with data in {time.perf_counter() - started:.1f} s.")
+        else:
+            self.build(villages)
+        how = "set-based SQL" if postgres else "the ORM"
+        self.stdout.write(f"Built {villages} villages with data in {time.perf_counter() - started:.1f} s ({how}).")
+        city_pk = Municipality.objects.get(code=MUNICIPALITY).pk
         try:
-            tracemalloc.start()
-            with CaptureQueriesContext(connection) as queries:
-                result = rollup_year(YEAR, municipality_code=MUNICIPALITY)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+            ratios = []
+            for n in range(1, rounds + 1):
+                rollup, reference = self.measure_rollup(), self.measure_reference(city_pk)
+                ratio = rollup["seconds"] / reference["seconds"] if reference["seconds"] else float("inf")
+                ratios.append(ratio)
+                self.stdout.write(
+                    f"round {n}: roll-up {rollup['seconds']:.2f} s ({rollup['statements']} roll-up statements, "
+                    f"{rollup['queries']} queries, peak Python {rollup['peak'] / 2**20:.1f} MiB, "
+                    f"temp {_mib(rollup['temp'])}); reference {reference['seconds']:.2f} s "
+                    f"({reference['villages']} villages, temp {_mib(reference['temp'])}); ratio {ratio:.2f}")
+            if not ratios:
+                return
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             city = MunicipalScorecard.objects.get(year_id=YEAR, municipality__code=MUNICIPALITY)
             self.stdout.write(self.style.SUCCESS(
-                f"Roll-up of {result.villages} villages on {connection.vendor}: {result.seconds:.2f} s, "
-                f"{len(queries)} queries ({result.statements} roll-up statements), "
-                f"peak Python memory {peak / 2**20:.1f} MiB (process max RSS {rss:.0f} MiB); "
+                f"Roll-up of {villages} villages on {connection.vendor}: median ratio to the reference "
+                f"{sorted(ratios)[len(ratios) // 2]:.2f} over {rounds} rounds (process max RSS {rss:.0f} MiB); "
                 f"mean total {city.mean_total}, {city.n_exemplary} exemplary."
             ))
         finally:
             if not keep:
                 self.cleanup()
+
+    def measure_rollup(self) -> dict:
+        temp = _temp_bytes()
+        tracemalloc.start()
+        with CaptureQueriesContext(connection) as queries:
+            result = rollup_year(YEAR, municipality_code=MUNICIPALITY)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return {"seconds": result.seconds, "statements": result.statements, "queries": len(queries),
+                "peak": peak, "temp": _temp_bytes() - temp if temp is not None else None}
+
+    def measure_reference(self, city_pk: int) -> dict:
+        temp = _temp_bytes()
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            villages = run_reference(cursor, YEAR, city_pk)
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "villages": villages,
+                "temp": _temp_bytes() - temp if temp is not None else None}
 
     # --- building -------------------------------------------------------------------------
     @transaction.atomic
@@ -194,13 +252,13 @@ class Command(BaseCommand):
 
         years = (YEAR - 1, YEAR)
         with connection.cursor() as cursor:
-            entry_ids = (f"SELECT id FROM {table(Entry)} WHERE year_id IN (%s, %s) AND county_id IN "
-                         f"(SELECT id FROM {table(County)} WHERE code LIKE '9900%%')")
+            counties = (f"SELECT id FROM {table(County)} WHERE municipality_id IN "
+                        f"(SELECT id FROM {table(Municipality)} WHERE code = '{MUNICIPALITY}')")
+            entry_ids = f"SELECT id FROM {table(Entry)} WHERE year_id IN (%s, %s) AND county_id IN ({counties})"
             for model in (*RECORDS, *PROFILES):
                 cursor.execute(f"DELETE FROM {table(model)} WHERE entry_id IN ({entry_ids})", years)
             # Only the synthetic city's results: a demo city beside it keeps its own.
-            villages = (f"SELECT v.id FROM {table(Village)} v JOIN {table(County)} c ON c.id = v.county_id "
-                        f"WHERE c.code LIKE '9900%%'")
+            villages = f"SELECT v.id FROM {table(Village)} v WHERE v.county_id IN ({counties})"
             for model in (VillageIndicatorScore, VillageVeto, DemonstrationNomination):
                 cursor.execute(f"DELETE FROM {table(model)} WHERE year_id IN (%s, %s) AND village_id IN ({villages})",
                                years)

@@ -1,0 +1,105 @@
+"""Record rows drawn in Python (``wuqiang/entries/rows.py``) are exactly the rows the template
+``entries/_record_row.html`` draws: stored rows, posted rows with errors, hostile values,
+read-only sheets; and the sheet page stays within its queries."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.template import engines
+from django.test.utils import CaptureQueriesContext
+
+from tests.entries.conftest import form_data, org_sheet, save
+from wuqiang.entries.forms import EntryForms
+from wuqiang.entries.registry import township_sheets, village_sheets
+from wuqiang.entries.rows import record_rows
+from wuqiang.entries.validation import SheetErrors
+
+SHEET_URL = "/villages/{code}/2021/organizations/"
+TEMPLATE = engines["django"].from_string(
+    '{% for form in formset %}{% include "entries/_record_row.html" %}{% endfor %}')
+HOSTILE = '"><script>alert(1)</script> =" & 1e400'
+
+
+def by_template(formset) -> str:
+    return TEMPLATE.render({"formset": formset})
+
+
+def meetings(n: int, topic: str = "党小组会") -> list[dict]:
+    start = datetime.date(2021, 1, 1)
+    return [{"date": (start + datetime.timedelta(days=i % 40)).isoformat(), "kind": ("group", "committee")[i % 2],
+             "topic": f"{topic} {i % 3}", "attendance": 8 + i % 2} for i in range(n)]
+
+
+def assert_same(forms: EntryForms) -> None:
+    for formset in forms.formsets:
+        assert record_rows(formset) == by_template(formset), formset.prefix
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_stored_rows_are_drawn_as_the_template_draws_them(flow, world, clerk_a, editable):
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(12, "会议 =\" & '引号'")})
+
+    forms = EntryForms(org_sheet(), entry, editable=editable)
+
+    assert len(forms.formsets[0].forms) == 12 + (1 if editable else 0)
+    assert_same(forms)
+    assert "<script>" not in record_rows(forms.formsets[0])
+
+
+def test_posted_rows_with_errors_are_drawn_as_the_template_draws_them(flow, world, clerk_a):
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(5)})
+    bad = [{"date": "2019-01-01", "kind": "nonsense", "topic": HOSTILE, "attendance": "-3"},
+           {"date": HOSTILE, "kind": "group", "attendance": 500}]
+    data = form_data(org_sheet(), entry, add={"meeting": bad})
+    forms = EntryForms(org_sheet(), entry, data, editable=True)
+    sheet_data = forms.sheet_input()
+    from wuqiang.entries import services
+    with pytest.raises(services.InvalidSheet) as refused:
+        services.entry_save(entry=entry, actor=clerk_a, expected_version=entry.version, data=sheet_data)
+    forms.show_errors(refused.value.errors)
+
+    rows = record_rows(forms.formsets[0])
+    assert "invalid-feedback" in rows and "table-danger" in rows
+    assert "<script>" not in rows
+    assert_same(forms)
+    forms.show_errors(SheetErrors())
+    assert_same(forms)
+
+
+@pytest.mark.parametrize("sheet", [s for s in [*village_sheets(), *township_sheets()] if s.records],
+                         ids=lambda s: s.slug)
+def test_every_record_list_of_every_sheet_is_drawn_as_the_template_draws_it(sheet, world, year, clerk_a):
+    from wuqiang.entries.models import Entry
+    entry = Entry.objects.create(year=year, pillar=sheet.pillar, village=world.village_a,
+                                 township=world.township_a, county=world.county_x)
+    junk = {"version": "1"}
+    for record in sheet.records:
+        junk.update({f"{record.prefix}-TOTAL_FORMS": "3", f"{record.prefix}-INITIAL_FORMS": "0"})
+        for i in range(3):
+            junk.update({f"{record.prefix}-{i}-{name}": HOSTILE if i else "" for name in record.fields})
+    forms = EntryForms(sheet, entry, junk, editable=True)
+    for form in forms.all_forms():
+        form.is_valid()
+    assert_same(forms)
+    assert_same(EntryForms(sheet, entry, editable=True))
+
+
+def test_a_long_list_renders_in_a_bounded_number_of_queries(login_en, flow, world, clerk_a):
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    client = login_en(clerk_a)
+    save(entry, clerk_a, add={"meeting": meetings(3)})
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(SHEET_URL.format(code=world.village_a.code)).status_code == 200
+    entry.refresh_from_db()
+    save(entry, clerk_a, add={"meeting": meetings(60)})
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(SHEET_URL.format(code=world.village_a.code))
+
+    assert page.status_code == 200
+    assert page.content.decode().count('name="meeting-') >= 63 * 4
+    assert len(many) == len(few)
