@@ -126,7 +126,8 @@ def village_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     chart = selectors.pillar_chart([(labels[p], getattr(card, p)) for p in Pillar.values] if card else [],
                                    Decimal(20))
     return _dashboard(request, unit, "scoring/village_dashboard.html",
-                      {"groups": groups, "charts": {"pillars": chart}})
+                      {"groups": groups, "charts": {"pillars": chart},
+                       "grade_path": selectors.village_path(card, scheme)})
 
 
 def _kinds_with_counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
