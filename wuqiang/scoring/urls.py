@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wuqiang.scoring import views
+from wuqiang.scoring import insight_views, views
 
 app_name = "scoring"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("scoring/schemes/<str:code>/<int:year>/preview/", views.scheme_preview, name="scheme-preview"),
     path("scoring/demonstration/<str:code>/<int:year>/", views.demonstration, name="demonstration"),
     path("scoring/demonstration/nominations/<int:pk>/decide/", views.nomination_decide, name="nomination-decide"),
+    path("insight/<str:level>/<str:code>/", insight_views.insight_page, name="insight"),
+    path("insight/<str:level>/<str:code>/cells/<str:child>/<str:indicator>/", insight_views.insight_cell,
+         name="insight-cell"),
 ]

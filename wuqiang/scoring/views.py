@@ -47,6 +47,9 @@ FAILING_LEVELS = {"municipalities": (Municipality, "municipality"), "counties": 
                   "townships": (Township, "township")}
 
 
+INSIGHT_LEVEL = {Municipality: "municipalities", County: "counties", Township: "townships", Village: "villages"}
+
+
 def _year_or_404(request: HttpRequest) -> AssessmentYear:
     year = selected_year(request)
     if year is None:
@@ -63,6 +66,7 @@ def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | Non
         "unit": unit, "card": card, "breadcrumbs": breadcrumbs(unit, request.user),
         "municipality": municipality, "year_settings": settings,
         "last_run": selectors.last_run(municipality.pk, year.year),
+        "insight_url": reverse("scoring:insight", args=[INSIGHT_LEVEL[type(unit)], unit.code]) + f"?year={year.year}",
     }
     if not isinstance(unit, Village):
         league = Paginator(selectors.child_scorecards(unit, year.year, request.user), LEAGUE_PAGE)
