@@ -633,3 +633,63 @@ class VillagePathStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} · {self.year_id} · {self.code} +{self.gain}"
+
+
+# --- What-if scheme previews (issue 18) ----------------------------------------------------
+
+
+class SchemePreview(models.Model):
+    """One what-if run of an edited, unsaved scheme on a municipality's year: the proposal, the
+    progress and the grade counts before → after. The roll-up it runs is rolled back, so nothing
+    of it is ever visible on dashboards or reports. Seen by the municipality's staff only."""
+
+    scope_paths = {Level.MUNICIPALITY: "municipality_id"}
+
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"))
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    # {"indicators": {code: {"points": "3", "params": {…}}}, "vetoes": {code: bool}, "thresholds": {…}}
+    proposal = models.JSONField(_("proposed scheme"), default=dict)
+    # {"before": {grade: n}, "after": {grade: n}, "counties": [{"code", "name", "before", "after"}], "changed": n}
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=RunState, default=RunState.QUEUED)
+    message = models.TextField(_("message"), blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("requested by"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scheme preview")
+        verbose_name_plural = _("scheme previews")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year_id} {self.state}"
+
+
+class SchemePreviewChange(models.Model):
+    """A village whose grade the previewed scheme would change."""
+
+    preview = models.ForeignKey(SchemePreview, on_delete=models.CASCADE, related_name="changes",
+                                verbose_name=_("preview"))
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("village"), db_constraint=False)
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("county"), db_index=False, db_constraint=False)
+    old_grade = models.CharField(_("grade now"), max_length=12, choices=Grade)
+    new_grade = models.CharField(_("grade with the edited scheme"), max_length=12, choices=Grade)
+    old_total = _points_field(_("total now"))
+    new_total = _points_field(_("total with the edited scheme"))
+
+    class Meta:
+        verbose_name = _("previewed grade change")
+        verbose_name_plural = _("previewed grade changes")
+        ordering = ["preview", "village__code"]
+
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.old_grade} → {self.new_grade}"
