@@ -85,3 +85,85 @@ def insight_cell(request: HttpRequest, level: str, code: str, child: str, indica
         "breadcrumbs": breadcrumbs(child_unit, request.user),
         "back": reverse("scoring:insight", args=[level, code]) + f"?year={year.year}",
     })
+
+
+# --- Big screen (大屏) ------------------------------------------------------------------------
+
+SCREEN_REFRESH_SECONDS = 180
+SCREEN_LEAGUE = 20
+
+
+def _screen_unit(request: HttpRequest, code: str) -> Municipality | County:
+    """The city or one county, by division code, inside the user's scope (404 otherwise)."""
+    if len(code) == 6 and Municipality.objects.filter(code=code).exists():
+        return get_visible_or_404(Municipality.objects.all(), request.user, code=code)
+    return get_visible_or_404(County.objects.select_related("municipality"), request.user, code=code)
+
+
+def overdue_tickets(unit: Any, year: int) -> int | None:
+    """Overdue inspection tickets inside the unit, from the tickets app's stored tallies when that
+    app is installed; None when it is not."""
+    from django.apps import apps
+
+    if not apps.is_installed("wuqiang.tickets"):
+        return None
+    try:
+        from wuqiang.tickets.selectors import overdue_count  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return overdue_count(unit=unit, year=year)
+
+
+def screen_data(unit: Any, year: int, user: Any) -> dict:
+    """Everything the big screen shows, as JSON (a handful of queries, all stored results)."""
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    from wuqiang.scoring import selectors
+
+    card = selectors.unit_scorecard(unit, year)
+    league = list(selectors.child_scorecards(unit, year, user)[:SCREEN_LEAGUE])
+    headline = []
+    if card is not None:
+        income = card.operating_income
+        headline = [
+            {"key": "villages", "label": _("Villages"), "value": f"{card.villages:,}"},
+            {"key": "mean_total", "label": _("Mean total"), "value": str(card.mean_total)},
+            {"key": "exemplary", "label": _("Five-strong exemplary"), "value": f"{card.n_exemplary:,}"},
+            {"key": "pass", "label": _("Up to standard or better"), "value": f"{card.n_exemplary + card.n_pass:,}"},
+            {"key": "fail", "label": _("Not up to standard"), "value": f"{card.n_fail:,}"},
+            {"key": "veto", "label": _("Villages with a veto item"), "value": f"{card.veto_villages:,}"},
+            {"key": "completeness", "label": _("Completeness (%)"), "value": str(card.mean_completeness)},
+            {"key": "income", "label": _("Operating income (100 million yuan)"),
+             "value": f"{income / 10000:.2f}" if income is not None else "—"},
+        ]
+    tickets = overdue_tickets(unit, year)
+    if tickets is not None:
+        headline.append({"key": "overdue", "label": _("Overdue inspection tickets"), "value": f"{tickets:,}"})
+    return {
+        "unit": unit.name, "year": year,
+        "updated": formats.date_format(timezone.localtime(), "Y-m-d H:i"),
+        "computed": formats.date_format(timezone.localtime(card.computed_at), "Y-m-d H:i") if card else "",
+        "headline": headline,
+        "grades": selectors.grade_chart(card),
+        "pillars": selectors.pillar_chart([(label, v) for _k, label, v in card.pillar_means()] if card else [],
+                                          Decimal(20)),
+        "league": {"labels": [c.unit.name for c in league], "values": [float(c.mean_total) for c in league]},
+        "trends": insight.trends(unit),
+        "refresh": SCREEN_REFRESH_SECONDS,
+    }
+
+
+@require_GET
+def big_screen(request: HttpRequest, code: str) -> HttpResponse:
+    """The meeting-room screen of the city or a county: dark, full-screen, refreshing its figures
+    every few minutes by fetching JSON (no page reload)."""
+    unit = _screen_unit(request, code)
+    year = _year_or_404(request)
+    data = screen_data(unit, year.year, request.user)
+    if request.GET.get("format") == "json":
+        return JsonResponse(data)
+    return render(request, "scoring/screen.html", {
+        "unit": unit, "data": data, "year": year,
+        "data_url": reverse("scoring:screen", args=[code]) + f"?year={year.year}&format=json",
+    })

@@ -18,6 +18,7 @@ urlpatterns = [
     path("scoring/demonstration/nominations/<int:pk>/decide/", views.nomination_decide, name="nomination-decide"),
     path("scoring/schemes/<str:code>/<int:year>/what-if/", views.scheme_whatif, name="scheme-whatif"),
     path("scoring/what-if/<int:pk>/", views.whatif, name="whatif"),
+    path("screen/<str:code>/", insight_views.big_screen, name="screen"),
     path("insight/<str:level>/<str:code>/", insight_views.insight_page, name="insight"),
     path("scoring/schemes/<str:code>/<int:year>/what-if/", views.scheme_whatif, name="scheme-whatif"),
     path("scoring/what-if/<int:pk>/", views.whatif, name="whatif"),

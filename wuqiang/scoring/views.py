@@ -67,6 +67,8 @@ def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | Non
         "municipality": municipality, "year_settings": settings,
         "last_run": selectors.last_run(municipality.pk, year.year),
         "insight_url": reverse("scoring:insight", args=[INSIGHT_LEVEL[type(unit)], unit.code]) + f"?year={year.year}",
+        "screen_url": (reverse("scoring:screen", args=[unit.code]) + f"?year={year.year}"
+                       if isinstance(unit, (Municipality, County)) else None),
     }
     if not isinstance(unit, Village):
         league = Paginator(selectors.child_scorecards(unit, year.year, request.user), LEAGUE_PAGE)
