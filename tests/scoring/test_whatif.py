@@ -171,3 +171,18 @@ def test_only_the_municipalitys_staff_preview(client, graded, people):
     for user, status in ((people["municipal_2"], 200), (people["reviewer_x"], 404), (stranger, 404)):
         client.force_login(user)
         assert client.get(reverse("scoring:whatif", args=[p.pk])).status_code == status
+
+
+@pytest.mark.django_db
+def test_the_timing_command_runs_a_preview_and_leaves_nothing(graded):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    before = snapshot()
+    out = StringIO()
+    call_command("time_preview", year=YEAR, repeat=1, stdout=out)
+    # The exemplary line at 91: A1 (100) and C1 (98) stay exemplary, A2 (90) stays up to standard.
+    assert "520300 2021: 5 villages, 0 change grade" in out.getvalue()
+    assert snapshot() == before
+    assert not SchemePreview.objects.exists()
