@@ -161,9 +161,12 @@ def big_screen(request: HttpRequest, code: str) -> HttpResponse:
     unit = _screen_unit(request, code)
     year = _year_or_404(request)
     data = screen_data(unit, year.year, request.user)
+    raw = request.GET.get("refresh", "")
+    if raw.isdigit():  # seconds between refreshes, e.g. a faster one for a rehearsal
+        data["refresh"] = min(max(int(raw), 5), 3600)
     if request.GET.get("format") == "json":
         return JsonResponse(data)
     return render(request, "scoring/screen.html", {
         "unit": unit, "data": data, "year": year,
-        "data_url": reverse("scoring:screen", args=[code]) + f"?year={year.year}&format=json",
+        "data_url": reverse("scoring:screen", args=[code]) + f"?year={year.year}&refresh={data['refresh']}&format=json",
     })
