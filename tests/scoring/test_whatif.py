@@ -112,8 +112,8 @@ def test_two_previews_keep_their_own_results(graded, people):
     before = snapshot()
     first = preview(scheme, people["municipal"], exemplary_total=D(99))
     second = preview(scheme, people["municipal_2"], exemplary_total=D(95), pass_total=D(95))
-    second = scheme_preview_run(second)
-    first = scheme_preview_run(first)
+    second = scheme_preview_run(second, full=True)
+    first = scheme_preview_run(first, full=True)
     assert [c[0] for c in changed(first)] == ["520303100201"]
     assert changed(second) == [("520302001202", Grade.PASS, Grade.BASIC, D("90.00"), D("90.00"))]
     assert snapshot() == before
@@ -134,7 +134,7 @@ def test_two_previews_at_once_in_two_sessions(place):
     def run(p):
         try:
             start.wait()
-            scheme_preview_run(p)
+            scheme_preview_run(p, full=True)  # the whole roll-up in each session, at the same moment
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -184,5 +184,24 @@ def test_the_timing_command_runs_a_preview_and_leaves_nothing(graded):
     call_command("time_preview", year=YEAR, repeat=1, stdout=out)
     # The exemplary line at 91: A1 (100) and C1 (98) stay exemplary, A2 (90) stays up to standard.
     assert "520300 2021: 5 villages, 0 change grade" in out.getvalue()
+    call_command("time_preview", year=YEAR, repeat=1, points=True, stdout=out)
+    assert "(rollup)" in out.getvalue()
     assert snapshot() == before
     assert not SchemePreview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_moving_grade_lines_only_reads_and_agrees_with_the_whole_roll_up(graded, people,
+                                                                        django_assert_max_num_queries):
+    scheme = scheme_for(municipality_id=graded.municipality.pk, year=YEAR)
+    quick = preview(scheme, people["municipal"], exemplary_total=D(99), pass_total=D(95))
+    with django_assert_max_num_queries(20):
+        quick = scheme_preview_run(quick)
+    whole = scheme_preview_run(preview(scheme, people["municipal"], exemplary_total=D(99), pass_total=D(95)),
+                               full=True)
+    assert (quick.result["method"], whole.result["method"]) == ("grades", "rollup")
+    assert changed(quick) == changed(whole) == [
+        ("520302001202", Grade.PASS, Grade.BASIC, D("90.00"), D("90.00")),
+        ("520303100201", Grade.EXEMPLARY, Grade.PASS, D("98.00"), D("98.00"))]
+    assert {k: v for k, v in quick.result.items() if k != "method"} == {
+        k: v for k, v in whole.result.items() if k != "method"}

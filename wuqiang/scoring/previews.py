@@ -75,6 +75,22 @@ def scheme_preview_request(*, scheme: Scheme, actor, indicators: dict[str, dict[
     return preview
 
 
+def _regraded(scheme: Scheme, proposal: dict, year: int, municipality_id: int) -> list[tuple]:
+    """The stored village scorecards graded by the proposal's lines, with the roll-up's own CASE."""
+    from django.db import connection
+
+    from wuqiang.scoring.rollup import grade_sql
+
+    lines = proposal.get("thresholds", {})
+    edited = Scheme(**{f: Decimal(str(lines.get(f, getattr(scheme, f)))) for f in
+                       ("exemplary_total", "exemplary_pillar_min", "pass_total", "basic_total")})
+    table = connection.ops.quote_name(VillageScorecard._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT village_id, county_id, total, {grade_sql(edited)} FROM {table} "
+                       f"WHERE year_id = %s AND municipality_id = %s", [year, municipality_id])
+        return [(v, c, Decimal(str(t)).quantize(Decimal("0.01")), g) for v, c, t, g in cursor.fetchall()]
+
+
 class _Discard(Exception):
     """Raised to roll the savepoint back once the preview has read what it needs."""
 
@@ -84,8 +100,42 @@ def _grade_counts(rows: list[tuple]) -> dict[str, int]:
     return {g: counted.get(g, 0) for g in Grade.values}
 
 
-def scheme_preview_run(preview: SchemePreview) -> SchemePreview:
-    """Compute a queued preview (idempotent: a rerun replaces its rows)."""
+def _norm(value: Any) -> Any:
+    """Numbers as Decimals, recursively, so "10", 10 and 10.0 compare equal."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, str):
+        try:
+            return Decimal(value).normalize()
+        except ArithmeticError:
+            return value
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_norm(v) for v in value]
+    return value
+
+
+def only_grade_lines(scheme: Scheme, proposal: dict) -> bool:
+    """Whether the proposal changes nothing but the grade lines: then the stored points and
+    vetoes stand and only the roll-up's grade CASE (``rollup.grade_sql``) needs evaluating."""
+    changes = proposal.get("indicators", {})
+    for row in scheme.indicators.all():
+        change = changes.get(row.code, {})
+        if _norm(change.get("points", row.points)) != _norm(row.points):
+            return False
+        if _norm(change.get("params", row.params) or {}) != _norm(row.params or {}):
+            return False
+    enabled = {v.code: v.enabled for v in scheme.vetoes.all()}
+    return all(bool(on) == enabled.get(code, False) for code, on in proposal.get("vetoes", {}).items())
+
+
+def scheme_preview_run(preview: SchemePreview, *, full: bool = False) -> SchemePreview:
+    """Compute a queued preview (idempotent: a rerun replaces its rows). A proposal that only
+    moves grade lines is graded by the roll-up's own grade CASE over the stored scorecards (one
+    read); any other runs the whole roll-up in a rolled-back savepoint (``full`` forces that)."""
     started = time.perf_counter()
     SchemePreview.objects.filter(pk=preview.pk).update(state=RunState.RUNNING, message="")
     municipality = Municipality.objects.get(pk=preview.municipality_id)
@@ -105,18 +155,23 @@ def scheme_preview_run(preview: SchemePreview) -> SchemePreview:
             settings = year_settings(year=preview.year_id, municipality_id=municipality.pk)
             # The year lock every roll-up of this municipality takes: one at a time.
             MunicipalYear.objects.select_for_update().get(pk=settings.pk)
+            scheme = Scheme.objects.get(municipality=municipality, year_id=preview.year_id)
+            fast = not full and only_grade_lines(scheme, proposal)
             before = cards()
             after: list[tuple] = []
-            try:
-                with transaction.atomic():
-                    scheme = Scheme.objects.get(municipality=municipality, year_id=preview.year_id)
-                    scheme_apply(scheme=scheme, indicators=proposal.get("indicators", {}),
-                                 vetoes=proposal.get("vetoes", {}), thresholds=proposal.get("thresholds", {}))
-                    rollup_year(preview.year_id, municipality_code=municipality.code, progress=progress, force=True)
-                    after = cards()
-                    raise _Discard
-            except _Discard:
-                pass
+            if fast:
+                after = _regraded(scheme, proposal, preview.year_id, municipality.pk)
+            else:
+                try:
+                    with transaction.atomic():
+                        scheme_apply(scheme=scheme, indicators=proposal.get("indicators", {}),
+                                     vetoes=proposal.get("vetoes", {}), thresholds=proposal.get("thresholds", {}))
+                        rollup_year(preview.year_id, municipality_code=municipality.code, progress=progress,
+                                    force=True)
+                        after = cards()
+                        raise _Discard
+                except _Discard:
+                    pass
             old = {row[0]: row for row in before}
             changes = [
                 SchemePreviewChange(preview_id=preview.pk, village_id=row[0], county_id=row[1],
@@ -134,7 +189,7 @@ def scheme_preview_run(preview: SchemePreview) -> SchemePreview:
                 for pk, c in counties.items()
             ]
             result = {"before": _grade_counts(before), "after": _grade_counts(after), "counties": by_county,
-                      "changed": len(changes), "villages": len(after)}
+                      "changed": len(changes), "villages": len(after), "method": "grades" if fast else "rollup"}
             SchemePreview.objects.filter(pk=preview.pk).update(
                 state=RunState.DONE, result=result, finished_at=timezone.now(),
                 seconds=time.perf_counter() - started)
