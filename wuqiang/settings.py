@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # axes before wuqiang.audit: its signal receivers mark a locked-out request first.
     "axes",
     "django_otp",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "wuqiang.audit",
     "wuqiang.security",
     "wuqiang.reports",
+    "wuqiang.api",
     "organizations",
     "talent",
     "economy",
@@ -294,12 +297,40 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "wuqiang.api.authentication.TokenAuthentication",
+        "wuqiang.api.authentication.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 100,
+    "DEFAULT_PAGINATION_CLASS": "wuqiang.api.pagination.PortalPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["wuqiang.api.throttling.AnonThrottle", "wuqiang.api.throttling.UserThrottle"],
+    "EXCEPTION_HANDLER": "wuqiang.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+}
+# Requests per client address (anonymous) and per user (session or token); over it: 429.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
+    "user": env.str("API_THROTTLE_USER", default="600/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "五强组织 API",
+    "DESCRIPTION": "Villages' pillar data, its review workflow and the scorecards, by division code. "
+                   "See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "wuqiang.api.authentication.TokenAuthentication",
+        "wuqiang.api.authentication.PortalSessionAuthentication",
+    ],
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", core_views.public_set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", include("wuqiang.api.urls")),
+    path("", include("wuqiang.api.portal")),
     path("", include("wuqiang.security.urls")),
     path("", include("wuqiang.audit.urls")),
     path("", include("wuqiang.regions.urls")),

@@ -1,4 +1,4 @@
-"""Filters for the review queue and the history page (django-filter)."""
+"""Filters for the review queue, the history page and the API's entry list (django-filter)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,41 @@ from django.utils.translation import gettext_lazy as _
 
 from wuqiang.accounts.models import User
 from wuqiang.entries.models import Change, Entry, EntryState, Pillar
+from wuqiang.regions.filtersets import year_filter
 from wuqiang.regions.models import Township
+
+
+def filter_flagged(queryset, value: bool | str | None):
+    """Entries with values flagged for review (``True``/"yes") or without (``False``/"no")."""
+    if value in (None, ""):
+        return queryset
+    flagged = ~Q(quality_flags=[])
+    return queryset.filter(flagged) if value in (True, "yes") else queryset.exclude(flagged)
+
+
+class EntryFilter(django_filters.FilterSet):
+    """Entries by year, place (division codes), pillar, state and flags: the API's entry list."""
+
+    year = year_filter()
+    county = django_filters.CharFilter(field_name="county__code", label=_("County code"))
+    township = django_filters.CharFilter(field_name="township__code", label=_("Township code"))
+    village = django_filters.CharFilter(field_name="village__code", label=_("Village code"))
+    pillar = django_filters.ChoiceFilter(choices=Pillar.choices, label=_("Pillar"))
+    state = django_filters.ChoiceFilter(choices=EntryState.choices, label=_("State"))
+    level = django_filters.ChoiceFilter(method="filter_level", label=_("Level"),
+                                        choices=[("village", _("Village")), ("township", _("Township"))])
+    flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("Flagged"))
+    complete = django_filters.BooleanFilter(field_name="is_complete", label=_("Complete"))
+
+    class Meta:
+        model = Entry
+        fields = ["year", "county", "township", "village", "pillar", "state", "level", "flagged", "complete"]
+
+    def filter_flagged(self, queryset, name, value):
+        return filter_flagged(queryset, value)
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(village__isnull=value == "township")
 
 
 class ReviewQueueFilter(django_filters.FilterSet):
@@ -25,8 +59,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
         fields = ["township", "pillar", "state", "flagged"]
 
     def filter_flagged(self, queryset, name, value):
-        flagged = ~Q(quality_flags=[])
-        return queryset.filter(flagged) if value == "yes" else queryset.exclude(flagged)
+        return filter_flagged(queryset, value)
 
     def __init__(self, data=None, *args, county, **kwargs):
         # The queue opens on what waits for the reviewer.
