@@ -626,6 +626,8 @@ class VillagePathStep(models.Model):
     basis = models.CharField(_("basis"), max_length=32, blank=True, default="")
     reference = models.DecimalField(_("reference value"), max_digits=14, decimal_places=2, null=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("path step")
         verbose_name_plural = _("path steps")

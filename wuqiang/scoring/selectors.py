@@ -306,3 +306,24 @@ def village_path(card: VillageScorecard | None, scheme: Scheme | None) -> dict[s
     labels = dict(Grade.choices)
     short = [pillars.get(p, p) for p in path.pillars_short.split(",") if p]
     return {"path": path, "next_label": labels.get(path.next_grade, ""), "pillars_short": short, "lines": lines}
+
+
+def describe_steps(steps: list[Any], names: dict[str, str]) -> list[str]:
+    """Steps as short sentences for a report cell, vetoes first, then by points gained."""
+    from wuqiang.scoring.models import StepKind, VetoCode
+
+    vetoes, pillars = dict(VetoCode.choices), pillar_labels()
+    order = {StepKind.VETO: 0}
+    texts = []
+    for step in sorted(steps, key=lambda s: (order.get(s.kind, 1), -(s.gain or 0), s.code)):
+        if step.kind == StepKind.VETO:
+            texts.append(_("clear: %(item)s") % {"item": vetoes.get(step.code, step.code)})
+        elif step.kind == StepKind.PILLAR:
+            texts.append(_("%(pillar)s: have it approved, up to +%(gain)s") % {
+                "pillar": pillars.get(step.code, step.code), "gain": step.gain})
+        else:
+            definition = registry.indicator_def(step.code)
+            kind = definition.kind if definition else Kind.RATIO
+            texts.append(f"{step.code} {names.get(step.code, '')} "
+                         f"{_step_action(step, names.get(step.code, ''), kind)} +{step.gain}")
+    return texts
