@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "wuqiang.security",
     "wuqiang.reports",
     "wuqiang.api",
+    "wuqiang.imports",
     "organizations",
     "talent",
     "economy",
@@ -255,6 +256,14 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The largest file an Excel import or a ticket attachment may be (wuqiang/core/files.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Excel import (wuqiang/imports): the most data rows one upload may hold, and the sizes above
+# which checking (file bytes) and applying (rows) run in a Celery worker with progress shown.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_INLINE_MAX_BYTES = env.int("IMPORT_INLINE_MAX_BYTES", default=512 * 1024)
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2_000)
+# Uploaded files, and the values read from them, are deleted this long after the upload; the
+# list of uploads and their outcome stay.
+IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 
 # Scripts only from this origin; ECharts styles its own DOM, hence inline styles.
 CONTENT_SECURITY_POLICY = {
@@ -292,6 +301,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "prune-audit-log": {"task": "wuqiang.audit.tasks.prune_audit_log", "schedule": crontab(hour=3, minute=30)},
     # Exports older than REPORT_RETENTION_HOURS are removed, file and row.
     "purge-report-exports": {"task": "wuqiang.reports.tasks.purge_expired_exports", "schedule": crontab(minute=15)},
+    # Uploaded Excel files older than IMPORT_RETENTION_DAYS are removed (the upload's row stays).
+    "purge-import-files": {"task": "wuqiang.imports.tasks.purge_import_files", "schedule": crontab(hour=3, minute=45)},
 }
 
 # --- REST API -----------------------------------------------------------------------------

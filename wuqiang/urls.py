@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("wuqiang.entries.urls")),
     path("", include("wuqiang.scoring.urls")),
     path("", include("wuqiang.reports.urls")),
+    path("", include("wuqiang.imports.urls")),
     path("", include("support.urls")),
 ]

@@ -119,6 +119,14 @@ def edit_refusal(user: Any, entry: Entry) -> str | None:
     return None
 
 
+def import_refusal(user: Any, township: Township) -> str | None:
+    """Why ``user`` may not download an import template for, or upload one to, the township.
+    Each entry an upload would change is still checked with ``edit_refusal``."""
+    if not is_clerk_of(user, township.pk):
+        return _("Only the township's clerk imports data from Excel.")
+    return None
+
+
 def submit_refusal(user: Any, entry: Entry) -> str | None:
     refusal = edit_refusal(user, entry)
     if refusal:

@@ -265,30 +265,19 @@ class EntryViewSet(ScopedViewSet):
         body = s.WorkflowSerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         comment = body.validated_data.get("comment", "")
-        if step == "submit":
-            try:
-                services.entry_submit(entry=entry, actor=request.user, expected_version=version,
-                                      source=ChangeSource.API)
-            except services.StaleEntry as stale:
-                raise PreconditionFailed(str(stale)) from None
-        else:
-            from wuqiang.accounts import permissions
-
-            # Check the rule first: a caller who may not act learns why, not that the version is old.
-            refusal = {"approve": permissions.approve_refusal, "return": permissions.return_refusal,
-                       "reopen": permissions.reopen_refusal}[step](request.user, entry)
-            permissions.require(refusal)
-            if version != entry.version:
-                raise PreconditionFailed(_("Someone changed this entry after you read it; read it again."))
-            try:
-                if step == "approve":
-                    services.entry_approve(entry=entry, actor=request.user, comment=comment, source=ChangeSource.API)
-                elif step == "return":
-                    services.entry_return(entry=entry, actor=request.user, comment=comment, source=ChangeSource.API)
-                else:
-                    services.entry_reopen(entry=entry, actor=request.user, reason=comment, source=ChangeSource.API)
-            except ValidationError as invalid:
-                raise exceptions.ValidationError({"comment": invalid.messages}) from None
+        common = {"expected_version": version, "source": ChangeSource.API}
+        steps = {
+            "submit": lambda: services.entry_submit(entry=entry, actor=request.user, **common),
+            "approve": lambda: services.entry_approve(entry=entry, actor=request.user, comment=comment, **common),
+            "return": lambda: services.entry_return(entry=entry, actor=request.user, comment=comment, **common),
+            "reopen": lambda: services.entry_reopen(entry=entry, actor=request.user, reason=comment, **common),
+        }
+        try:
+            steps[step]()
+        except services.StaleEntry as stale:
+            raise PreconditionFailed(str(stale)) from None
+        except ValidationError as invalid:
+            raise exceptions.ValidationError({"comment": invalid.messages}) from None
         fresh = self._refreshed(entry)
         return self._with_etag(Response(s.EntrySerializer(fresh, context=self.get_serializer_context()).data), fresh)
 

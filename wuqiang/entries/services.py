@@ -170,14 +170,20 @@ def _write_row_changes(entry: Entry, actor, at, before, after, sheet: PillarShee
     )
 
 
-def _move(entry: Entry, *, from_states: Iterable[str], to_state: str, **values: Any) -> bool:
-    """Move the entry between states only if it is still in one of ``from_states``."""
-    moved = Entry.objects.filter(pk=entry.pk, state__in=list(from_states)).update(
+def _move(entry: Entry, *, from_states: Iterable[str], to_state: str, expected_version: int | None = None,
+          **values: Any) -> None:
+    """Move the entry between states only if it is still in one of ``from_states`` (and still at
+    ``expected_version`` when the caller names the version it decided on)."""
+    filters = {} if expected_version is None else {"version": expected_version}
+    moved = Entry.objects.filter(pk=entry.pk, state__in=list(from_states), **filters).update(
         state=to_state, version=F("version") + 1, **values
     )
-    if moved:
-        entry.refresh_from_db()
-    return bool(moved)
+    if not moved:
+        current = Entry.objects.select_related("updated_by").get(pk=entry.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise StaleEntry(current)
+        raise _changed_meanwhile()
+    entry.refresh_from_db()
 
 
 @transaction.atomic
@@ -205,43 +211,43 @@ def _changed_meanwhile() -> NotAllowed:
 
 
 @transaction.atomic
-def entry_approve(*, entry: Entry, actor, comment: str = "", source: str = ChangeSource.WEB) -> Entry:
+def entry_approve(*, entry: Entry, actor, comment: str = "", source: str = ChangeSource.WEB,
+                  expected_version: int | None = None) -> Entry:
     permissions.require(permissions.approve_refusal(actor, entry))
     comment = plain_text(comment, field="comment")
     now = timezone.now()
     snapshot = take_snapshot(entry, sheet_for_entry(entry))
-    if not _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.APPROVED,
-                 reviewed_at=now, reviewed_by=actor, review_comment=comment, approved_snapshot=snapshot,
-                 returned_snapshot=None):
-        raise _changed_meanwhile()
+    _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.APPROVED, expected_version=expected_version,
+          reviewed_at=now, reviewed_by=actor, review_comment=comment, approved_snapshot=snapshot,
+          returned_snapshot=None)
     _record(entry, actor, ChangeAction.APPROVED, comment=comment, at=now, source=source)
     _after_review(entry)
     return entry
 
 
 @transaction.atomic
-def entry_return(*, entry: Entry, actor, comment: str, source: str = ChangeSource.WEB) -> Entry:
+def entry_return(*, entry: Entry, actor, comment: str, source: str = ChangeSource.WEB,
+                 expected_version: int | None = None) -> Entry:
     permissions.require(permissions.return_refusal(actor, entry))
     comment = plain_text(comment, field="comment", required=True,
                          required_message=_("Say what needs fixing when returning an entry."))
     now = timezone.now()
     snapshot = take_snapshot(entry, sheet_for_entry(entry))
-    if not _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.RETURNED,
-                 reviewed_at=now, reviewed_by=actor, review_comment=comment, returned_snapshot=snapshot):
-        raise _changed_meanwhile()
+    _move(entry, from_states=[EntryState.SUBMITTED], to_state=EntryState.RETURNED, expected_version=expected_version,
+          reviewed_at=now, reviewed_by=actor, review_comment=comment, returned_snapshot=snapshot)
     _record(entry, actor, ChangeAction.RETURNED, comment=comment, at=now, source=source)
     return entry
 
 
 @transaction.atomic
-def entry_reopen(*, entry: Entry, actor, reason: str, source: str = ChangeSource.WEB) -> Entry:
+def entry_reopen(*, entry: Entry, actor, reason: str, source: str = ChangeSource.WEB,
+                 expected_version: int | None = None) -> Entry:
     permissions.require(permissions.reopen_refusal(actor, entry))
     reason = plain_text(reason, field="reason", required=True,
                         required_message=_("Give the reason for reopening an approved entry."))
     now = timezone.now()
-    if not _move(entry, from_states=[EntryState.APPROVED], to_state=EntryState.RETURNED,
-                 reviewed_at=now, reviewed_by=actor, review_comment=reason):
-        raise _changed_meanwhile()
+    _move(entry, from_states=[EntryState.APPROVED], to_state=EntryState.RETURNED, expected_version=expected_version,
+          reviewed_at=now, reviewed_by=actor, review_comment=reason)
     _record(entry, actor, ChangeAction.REOPENED, comment=reason, at=now, source=source)
     _after_review(entry)
     return entry

@@ -209,6 +209,8 @@ def work_board(request: HttpRequest, code: str) -> HttpResponse:
         "year_settings": settings,
         "breadcrumbs": breadcrumbs(township, request.user),
         "board": selectors.work_board(township=township, year=year, user=request.user, settings=settings),
+        # Excel templates and uploads, for the township's clerk (wuqiang.imports).
+        "can_import": permissions.import_refusal(request.user, township) is None,
     }
     return render(request, "entries/work_board.html", context)
 
