@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "wuqiang.reports",
     "wuqiang.api",
     "wuqiang.imports",
+    "wuqiang.tickets",
     "organizations",
     "talent",
     "economy",
@@ -303,6 +304,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-report-exports": {"task": "wuqiang.reports.tasks.purge_expired_exports", "schedule": crontab(minute=15)},
     # Uploaded Excel files older than IMPORT_RETENTION_DAYS are removed (the upload's row stays).
     "purge-import-files": {"task": "wuqiang.imports.tasks.purge_import_files", "schedule": crontab(hour=3, minute=45)},
+    # Tickets whose deadline passed yesterday become overdue in the stored tallies just after midnight.
+    "ticket-tallies": {"task": "wuqiang.tickets.tasks.refresh_ticket_tallies", "schedule": crontab(hour=0, minute=5)},
 }
 
 # --- REST API -----------------------------------------------------------------------------

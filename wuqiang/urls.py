@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("wuqiang.scoring.urls")),
     path("", include("wuqiang.reports.urls")),
     path("", include("wuqiang.imports.urls")),
+    path("", include("wuqiang.tickets.urls")),
     path("", include("support.urls")),
 ]

@@ -19,7 +19,7 @@ from wuqiang.scoring.rollup import rollup_year
 pytestmark = pytest.mark.django_db
 
 # Latin words a Chinese page may show: format, product and language names, units.
-LATIN_ALLOWED = {"Excel", "English", "API", "PDF", "CSV", "TOTP", "Swagger", "ID", "m²", "SQL"}
+LATIN_ALLOWED = {"Excel", "English", "API", "PDF", "CSV", "TOTP", "Swagger", "ID", "m²", "SQL", "JPEG", "PNG", "MB"}
 # An indicator code (O1, E5), a division code, a version or a year: not words.
 CODE = re.compile(r"^[A-Z]\d{1,2}$")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z²]+")
@@ -49,7 +49,10 @@ def pages(world, year, clerk_a, reviewer_x, municipal) -> list[tuple[User, str]]
     rollup_year(year.year)
     DemonstrationNomination.objects.create(year=year, village=a1)
     t, v, c, m, y = world.township_a.code, a1.code, world.county_x.code, world.municipality.code, year.year
+    ticket = _ticket(world, reviewer_x, clerk_a)
     return [
+        (clerk_a, "/tickets/"), (clerk_a, f"/tickets/{ticket.pk}/"), (reviewer_x, f"/tickets/{ticket.pk}/"),
+        (reviewer_x, f"/tickets/new/?unit={v}"),
         (clerk_a, f"/townships/{t}/"), (clerk_a, f"/townships/{t}/board/?year={y}"),
         (clerk_a, f"/villages/{a2.code}/{y}/organizations/"), (clerk_a, f"/villages/{v}/{y}/talent/"),
         (clerk_a, f"/villages/{v}/history/"), (clerk_a, "/help/"), (clerk_a, f"/search/?q={a1.name[:2]}"),
@@ -78,6 +81,27 @@ def _whatif(user, municipality, year: int) -> str:
     return f"/scoring/what-if/{preview.pk}/"
 
 
+TICKET_TEXT = ("村务公开栏未更新", "三月份公开内容缺失。", "已更新公开栏。", "公开栏照片")
+
+
+def _ticket(world, reviewer, clerk):
+    """An answered, overdue inspection ticket to a village, with a file attached."""
+    import datetime
+    import io
+
+    from wuqiang.tickets import services
+    from wuqiang.tickets.models import Ticket
+
+    data = services.TicketInput(title=TICKET_TEXT[0], problem=TICKET_TEXT[1], category="governance",
+                                severity="rectify", deadline=datetime.date.today() + datetime.timedelta(days=3))
+    ticket = services.ticket_issue(actor=reviewer, unit=world.villages["a"][0], data=data)
+    services.attachment_add(ticket=ticket, actor=reviewer, fileobj=io.BytesIO(b"%PDF-1.4 x"),
+                            name=f"{TICKET_TEXT[3]}.PDF")
+    services.ticket_answer(ticket=ticket, actor=clerk, answer=TICKET_TEXT[2])
+    Ticket.objects.filter(pk=ticket.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=2))
+    return ticket
+
+
 def _data_words() -> set[str]:
     """Han text that is data, not interface: names of units, people and indicators, and what
     the demo data and the factories put in records."""
@@ -89,7 +113,7 @@ def _data_words() -> set[str]:
     words.update(u.display_name for u in User.objects.all())
     words.update(SchemeIndicator.objects.values_list("name", flat=True))
     words.update(v for v in COMPLETE_PROFILE.values() if isinstance(v, str))
-    words.update({"请核对网格数。", "遵义市委组织部", "五强组织"})
+    words.update({"请核对网格数。", "遵义市委组织部", "五强组织", *TICKET_TEXT})
     return words
 
 

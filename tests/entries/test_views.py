@@ -817,8 +817,8 @@ def test_the_work_board_stays_within_its_query_budget(client, world, year, djang
     township, clerk, _ = _township_with(world, year, 15)
     client.force_login(clerk)
 
-    # session, user, township, years, villages, entries, meetings (pace)
-    with django_assert_max_num_queries(7):
+    # session, user, township, years, villages, entries, meetings (pace), open inspection tickets
+    with django_assert_max_num_queries(8):
         assert client.get(f"/townships/{township.code}/board/").status_code == 200
 
 

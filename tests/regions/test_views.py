@@ -185,8 +185,9 @@ def test_breadcrumb_links_keep_the_selected_year(login_as, reviewer_x, world, ye
 
 # --- Query counts -----------------------------------------------------------------------------
 
-# Session, user, the unit (with its ancestors), the paginator's count, the years, the children.
-PAGE_QUERY_LIMIT = 6
+# Session, user, the unit (with its ancestors), the paginator's count, the years, the children,
+# and the open inspection tickets of the user's own unit.
+PAGE_QUERY_LIMIT = 7
 
 
 def _queries_for(client, url: str) -> int:

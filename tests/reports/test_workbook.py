@@ -43,7 +43,8 @@ def test_a_county_report_has_summary_league_villages_failing_and_raw_data_sheets
     workbook = report(workbook_path, people["reviewer_x"], "520302")
 
     assert workbook.sheetnames == ["Summary", "League table of townships", "Villages",
-                                   "Failing villages and veto items", "Path to the next grade", *RAW_SHEETS]
+                                   "Failing villages and veto items", "Inspection tickets", "Path to the next grade",
+                                   *RAW_SHEETS]
 
 
 def test_the_city_report_has_league_tables_of_counties_then_townships(scored, people, workbook_path):

@@ -38,3 +38,23 @@ def test_the_big_screen_shows_the_stored_figures_and_refreshes_from_json(client,
     assert data["league"]["labels"] and len(data["league"]["values"]) == 2
     assert data["trends"]["years"] == [YEAR]
     assert data["refresh"] >= 60
+
+
+def test_the_big_screen_shows_overdue_tickets_from_the_tickets_tallies(client, scored, people):
+    import datetime
+
+    from wuqiang.tickets import services
+    from wuqiang.tickets.models import Ticket
+
+    data = services.TicketInput(title="村务公开栏未更新", problem="三月份公开内容缺失。", category="governance",
+                                severity="rectify", deadline=datetime.date.today() + datetime.timedelta(days=3))
+    ticket = services.ticket_issue(actor=people["reviewer_x"], unit=scored.a1, data=data)
+    Ticket.objects.filter(pk=ticket.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=2))
+    services.tally_refresh(municipality_id=scored.municipality.pk)
+
+    client.force_login(people["municipal"])
+    figures = {f["key"]: f["value"] for f in client.get(screen("520300", json=True)).json()["headline"]}
+    assert figures["overdue"] == "1"
+    client.force_login(people["reviewer_y"])
+    figures = {f["key"]: f["value"] for f in client.get(screen("520303", json=True)).json()["headline"]}
+    assert figures["overdue"] == "0"  # county Y has no ticket

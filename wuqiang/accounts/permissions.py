@@ -243,6 +243,116 @@ def county_income_refusal(user: Any, county: County, year: MunicipalYear) -> str
     return None
 
 
+# --- Inspection tickets (督查罚单) ------------------------------------------------------------------
+# A county reviewer issues tickets to the townships and villages of their county; municipal staff
+# to any county, township or village of their city. The township's clerk answers a township or
+# village ticket, the county's reviewers a county ticket; the issuing office (the issuer, or a
+# colleague in the same county or city office) closes, sends back or extends it.
+
+
+def ticket_issue_refusal(user: Any, unit: Any) -> str | None:
+    """Why ``user`` may not issue a ticket to ``unit`` (a county, township or village), or None."""
+    from wuqiang.regions.models import Level
+
+    if not may_issue_tickets(user):
+        return _("Township clerks answer tickets; only county reviewers and municipal staff issue them.")
+    if unit.level == Level.MUNICIPALITY:
+        return _("A ticket goes to a county, a township or a village.")
+    if user.role == Role.REVIEWER:
+        if unit.level == Level.COUNTY:
+            return _("County reviewers issue tickets to the townships and villages of their county.")
+        if unit.county_id != user.county_id:
+            return _("County reviewers issue tickets only within their county.")
+        return None
+    if not is_municipal_staff_of(user, unit_ids_municipality(unit)):
+        return _("Only the county's reviewers or the city's municipal staff issue tickets here.")
+    return None
+
+
+def may_issue_tickets(user: Any) -> bool:
+    """Whether the user's role issues tickets at all (county reviewers, municipal staff, admins)."""
+    return bool(user.is_authenticated and (user.role in (Role.REVIEWER, Role.MUNICIPAL) or Scope.of(user).everything))
+
+
+def unit_ids_municipality(unit: Any) -> int:
+    from wuqiang.accounts.scope import unit_ids
+    from wuqiang.regions.models import Level
+
+    return unit_ids(unit)[Level.MUNICIPALITY]
+
+
+def is_ticket_issuing_office(user: Any, ticket: Any) -> bool:
+    """The issuer, or a colleague of the same office: the county's reviewers for a county-issued
+    ticket, the city's municipal staff (or an admin) for a city-issued one."""
+    from wuqiang.regions.models import Level
+
+    if not user.is_authenticated:
+        return False
+    if user.pk == ticket.issuer_id:
+        return True
+    if ticket.issuer_level == Level.COUNTY:
+        return is_reviewer_of(user, ticket.county_id)
+    return is_municipal_staff_of(user, ticket.municipality_id)
+
+
+def is_ticket_answerer(user: Any, ticket: Any) -> bool:
+    """The clerk of the township for township and village tickets; the county's reviewers for
+    a county ticket."""
+    if ticket.township_id is not None:
+        return is_clerk_of(user, ticket.township_id)
+    return is_reviewer_of(user, ticket.county_id)
+
+
+def ticket_answer_refusal(user: Any, ticket: Any) -> str | None:
+    if user.is_authenticated and user.pk == ticket.issuer_id:
+        return _("You issued this ticket: the unit it was issued to answers it.")
+    if not is_ticket_answerer(user, ticket):
+        if ticket.township_id is not None:
+            return _("Only the township's clerk answers this ticket.")
+        return _("Only the county's reviewers answer this ticket.")
+    if ticket.state != "issued":
+        return _("This ticket is %(state)s: it can be answered only while it is issued.") % {
+            "state": ticket.get_state_display()}
+    return None
+
+
+def _ticket_office_refusal(user: Any, ticket: Any) -> str | None:
+    if not is_ticket_issuing_office(user, ticket):
+        return _("Only the office that issued the ticket closes, sends back or extends it.")
+    return None
+
+
+def ticket_close_refusal(user: Any, ticket: Any) -> str | None:
+    refusal = _ticket_office_refusal(user, ticket)
+    if refusal:
+        return refusal
+    if ticket.state != "answered":
+        return _("Only an answered ticket can be closed or sent back.")
+    return None
+
+
+def ticket_reject_refusal(user: Any, ticket: Any) -> str | None:
+    return ticket_close_refusal(user, ticket)
+
+
+def ticket_extend_refusal(user: Any, ticket: Any) -> str | None:
+    refusal = _ticket_office_refusal(user, ticket)
+    if refusal:
+        return refusal
+    if not ticket.is_open:
+        return _("This ticket is closed: its deadline can no longer change.")
+    return None
+
+
+def ticket_attach_refusal(user: Any, ticket: Any) -> str | None:
+    """The issuing office adds evidence of the problem, the answering unit evidence of the fix."""
+    if not (is_ticket_issuing_office(user, ticket) or is_ticket_answerer(user, ticket)):
+        return _("Only the issuing office or the unit that answers the ticket attach files to it.")
+    if not ticket.is_open:
+        return _("This ticket is closed: nothing more can be attached.")
+    return None
+
+
 # --- Security chores: the audit log, unlocking accounts -----------------------------------------------
 
 
@@ -295,6 +405,12 @@ RULES = {
     "preview_scheme": scheme_preview_refusal,
     "start_rollup": rollup_refusal,
     "decide_nomination": nomination_refusal,
+    "issue_ticket": ticket_issue_refusal,
+    "answer_ticket": ticket_answer_refusal,
+    "close_ticket": ticket_close_refusal,
+    "reject_ticket": ticket_reject_refusal,
+    "extend_ticket": ticket_extend_refusal,
+    "attach_to_ticket": ticket_attach_refusal,
 }
 
 

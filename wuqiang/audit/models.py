@@ -27,6 +27,7 @@ class EventKind(models.TextChoices):
     IMPORT = "import", _("Import")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    TICKET = "ticket", _("Inspection ticket")
 
 
 class AuditEvent(models.Model):

@@ -1,4 +1,5 @@
-"""What waits for the signed-in user in the selected year, for the help page (one query)."""
+"""What waits for the signed-in user in the selected year, for the help page (one query for entries,
+one for inspection tickets)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ class ToDo:
     returned: int = 0
     submitted: int = 0
     flagged: int = 0
+    tickets_to_answer: int = 0
+    tickets_to_verify: int = 0
+    tickets_overdue: int = 0
 
 
 def to_do(user: Any, year: Any) -> ToDo:
@@ -30,4 +34,6 @@ def to_do(user: Any, year: Any) -> ToDo:
         submitted=Count("pk", filter=Q(state=EntryState.SUBMITTED)),
         flagged=Count("pk", filter=Q(state=EntryState.SUBMITTED) & ~Q(quality_flags=[])),
     )
-    return ToDo(**counts)
+    from wuqiang.tickets.selectors import to_do_counts
+
+    return ToDo(**counts, **to_do_counts(user))

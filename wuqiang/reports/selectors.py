@@ -261,6 +261,20 @@ def villages_in(user: Any, unit: Any) -> int:
     return in_unit(Village.objects.visible_to(user), unit).count()
 
 
+# --- Inspection tickets ------------------------------------------------------------------------------
+
+
+def tickets(user: Any, unit: Any, year: int) -> QuerySet:
+    """Tickets to ``unit`` or inside it that ``user`` may see: open ones, and those issued in ``year``."""
+    from django.db.models import Q
+
+    from wuqiang.tickets.models import OPEN_STATES, Ticket
+
+    return (Ticket.objects.visible_to(user).to_unit(unit)
+            .filter(Q(state__in=OPEN_STATES) | Q(issued_at__year=year))
+            .select_related("county", "township", "village", "issuer").order_by("deadline", "pk"))
+
+
 def grade_paths(user: Any, unit: Any, year: int) -> Iterator[tuple[tuple, list]]:
     """Each village's stored path to the next grade inside ``unit`` (by village code), with its
     steps (issue 18): two streams in village-code order merged as they come, like village_rows."""

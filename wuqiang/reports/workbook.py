@@ -10,7 +10,8 @@ Sheets, in order:
 3. **Villages** — one row each: every indicator of the year's scheme with its value and
    points, the pillar scores, total, grade, rank, change, veto items and completeness.
 4. **Failing villages** — the 未达标 villages and why (veto items, total, missing pillars).
-4a. **Path to the next grade** (issue 18) — each village below the best grade: the next grade,
+   Then **inspection tickets** (督查罚单) to units in the scope: open ones and the year's.
+4b. **Path to the next grade** (issue 18) — each village below the best grade: the next grade,
    the points it needs and, in the village's own terms, what would earn them (vetoes first).
 5. **Approved raw data**, from the pillar registry: each pillar's profile (one row per
    village, its form's fields as columns) and each record list on a sheet of its own with
@@ -156,6 +157,7 @@ class ReportBuilder:
             self.league(level)
         self.villages()
         self.failing()
+        self.tickets()
         self.paths()
         for sheet in self.sheets:
             self.raw_data(sheet)
@@ -367,7 +369,38 @@ class ReportBuilder:
         title = _("Failing villages and veto items")
         self._write(self._sheet(title, columns, freeze="C2"), rows(), title)
 
-    # --- 4a. path to the next grade ---------------------------------------------------------------
+    # --- 4a. inspection tickets -----------------------------------------------------------------------
+    def tickets(self) -> None:
+        """Tickets to units inside the scope: those still open (whatever year they were issued)
+        and those issued in the report's year; overdue is decided against today."""
+        from wuqiang.tickets.models import Category, Severity, TicketState, today
+
+        categories, severities = _labels(Category.choices), _labels(Severity.choices)
+        states, yes_no = _labels(TicketState.choices), _yes_no()
+        columns = [Column(_("No."), Kind.NUMBER, "plain_int"), Column(_("Division code")), Column(_("Unit")),
+                   Column(_("Township")), Column(_("County")), Column(_("Problem"), Kind.TEXT, "wrap", width=30),
+                   Column(_("Category"), convert=categories), Column(_("Severity"), convert=severities),
+                   Column(_("Issued by")), Column(_("Issued at"), Kind.DATE, "datetime"),
+                   Column(_("Deadline"), Kind.DATE, "date"), Column(_("State"), convert=states),
+                   Column(_("Overdue"), convert=yes_no), Column(_("Days overdue"), Kind.NUMBER, "plain_int"),
+                   Column(_("Answered at"), Kind.DATE, "datetime"), Column(_("Closed at"), Kind.DATE, "datetime"),
+                   Column(_("Problem found"), Kind.TEXT, "wrap", width=40),
+                   Column(_("Rectification"), Kind.TEXT, "wrap", width=40)]
+        on = today()
+
+        def rows() -> Iterable[list[Any]]:
+            for t in selectors.tickets(self.actor, self.unit, self.year):
+                unit = t.village or t.township or t.county
+                days = t.days_overdue
+                yield [t.pk, unit.code, unit.name, t.township.name if t.township_id else None, t.county.name,
+                       t.title, t.category, t.severity, t.issuer.display_name, t.issued_at, t.deadline, t.state,
+                       t.is_open and t.deadline < on, days or None, t.answered_at, t.closed_at, t.problem,
+                       t.answer or None]
+
+        title = _("Inspection tickets")
+        self._write(self._sheet(title, columns, freeze="D2"), rows(), title)
+
+    # --- 4b. path to the next grade ---------------------------------------------------------------
     def paths(self) -> None:
         from wuqiang.scoring.selectors import describe_steps
 

@@ -100,18 +100,17 @@ def _screen_unit(request: HttpRequest, code: str) -> Municipality | County:
     return get_visible_or_404(County.objects.select_related("municipality"), request.user, code=code)
 
 
-def overdue_tickets(unit: Any, year: int) -> int | None:
-    """Overdue inspection tickets inside the unit, from the tickets app's stored tallies when that
-    app is installed; None when it is not."""
+def overdue_tickets(unit: Any, user: Any) -> int | None:
+    """Overdue inspection tickets of the unit, from the tickets app's stored tallies (its
+    dashboard panel, which recounts when the nightly job has not yet run today); None when the
+    tickets app is not installed."""
     from django.apps import apps
 
     if not apps.is_installed("wuqiang.tickets"):
         return None
-    try:
-        from wuqiang.tickets.selectors import overdue_count  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return overdue_count(unit=unit, year=year)
+    from wuqiang.tickets.selectors import dashboard_panel
+
+    return dashboard_panel(unit, user).overdue_count
 
 
 def screen_data(unit: Any, year: int, user: Any) -> dict:
@@ -137,7 +136,7 @@ def screen_data(unit: Any, year: int, user: Any) -> dict:
             {"key": "income", "label": _("Operating income (100 million yuan)"),
              "value": f"{income / 10000:.2f}" if income is not None else "—"},
         ]
-    tickets = overdue_tickets(unit, year)
+    tickets = overdue_tickets(unit, user)
     if tickets is not None:
         headline.append({"key": "overdue", "label": _("Overdue inspection tickets"), "value": f"{tickets:,}"})
     return {

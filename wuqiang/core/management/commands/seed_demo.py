@@ -15,6 +15,7 @@ from support.models import CountyIncome
 from wuqiang.accounts.models import User
 from wuqiang.core.demo import hierarchy, users
 from wuqiang.core.demo.entries import build_entries, build_world, delete_entries, years_with_entries
+from wuqiang.core.demo.tickets import build_tickets
 from wuqiang.core.demo.years import DATA_YEARS, DEMO_YEARS, build_years
 from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring.services import rollup_now
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             if missing:
                 world = build_world(city, DEMO_SEED, list(DATA_YEARS))
                 built = build_entries(world, write_years=missing)
+            build_tickets(city, DEMO_SEED)
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load; without them the first roll-up plans its joins
             # for empty tables and runs ten times slower.
