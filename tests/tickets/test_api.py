@@ -1,4 +1,4 @@
-"""The tickets API (mounted as the lead will, under /api/v1/tickets/): the lifecycle with its
+"""The tickets API under /api/v1/tickets/: the lifecycle with its
 timeline, the scope, the filters and attachments — the web's rules, through the same services."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.tickets.conftest import PDF, PNG, issue, make_overdue, upload
 from wuqiang.tickets import services
 from wuqiang.tickets.models import Ticket, TicketState, today
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.tickets.api_test_urls")]
+pytestmark = pytest.mark.django_db
 
 API = "/api/v1/tickets/"
 
@@ -166,7 +166,7 @@ def test_the_api_list_takes_a_bounded_number_of_queries(api, world, reviewer_x, 
 def test_the_schema_with_the_tickets_api_is_valid_without_warnings(tmp_path):
     from django.core.management import call_command
 
-    call_command("spectacular", "--validate", "--fail-on-warn", "--urlconf", "tests.tickets.api_test_urls",
+    call_command("spectacular", "--validate", "--fail-on-warn",
                  "--file", str(tmp_path / "schema.yml"))
     schema = (tmp_path / "schema.yml").read_text()
     assert "/api/v1/tickets/{id}/answer/" in schema and "/api/v1/tickets/{id}/attachments/" in schema

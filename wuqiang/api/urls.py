@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from wuqiang.api import views
 from wuqiang.api.exceptions import not_found
 from wuqiang.api.routers import api_view_marks, router
+from wuqiang.tickets.api import TicketViewSet
 
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 router.register("counties", views.CountyViewSet, basename="county")
@@ -21,6 +22,7 @@ router.register("scorecards/municipalities", views.MunicipalScorecardViewSet, ba
 router.register("schemes", views.SchemeViewSet, basename="scheme")
 router.register("nominations", views.NominationViewSet, basename="nomination")
 router.register("county-incomes", views.CountyIncomeViewSet, basename="county-income")
+router.register("tickets", TicketViewSet, basename="ticket")
 
 app_name = "api"
 
