@@ -66,6 +66,7 @@ def make_scorecards(world, year) -> None:
         MunicipalScorecard,
         TownshipScorecard,
         VillageIndicatorScore,
+        VillagePath,
         VillageScorecard,
     )
 
@@ -78,6 +79,9 @@ def make_scorecards(world, year) -> None:
                 vetoes="income_below_10" if key == "c" else "", computed_at=now, rank=i + 1)
             VillageIndicatorScore.objects.create(year=year, village=village, code="O1", pillar="organizations",
                                                  value=1.0, points=Decimal(3))
+            VillagePath.objects.create(year=year, village=village, township_id=village.township_id,
+                                       county_id=village.county_id, municipality=world.municipality,
+                                       next_grade="pass" if i == 0 else "exemplary", points_needed=Decimal(5))
     for township in (world.township_a, world.township_b, world.township_c):
         TownshipScorecard.objects.create(year=year, township=township, county_id=township.county_id,
                                          municipality=world.municipality, villages=2, computed_at=now)
@@ -142,6 +146,7 @@ class Everything:
             "schemes": [(f"{w.municipality.code}/{y}", "S")],
             "nominations": [(f"{w.villages[k][0].code}/{y}", k) for k in "abc"],
             "county-incomes": [(f"{code}/{y}", key) for code, key in county_place.items()],
+            "paths": [(f"{code}/{y}", key) for code, key in villages],
         }
 
 
@@ -153,7 +158,7 @@ def list_key(endpoint: str, item: dict) -> str:
         return f"{item['unit']}/{item['year']}/{item['sheet']}"
     unit = {"scorecards/villages": "village", "scorecards/townships": "township", "scorecards/counties": "county",
             "scorecards/municipalities": "municipality", "schemes": "municipality", "nominations": "village",
-            "county-incomes": "county"}.get(endpoint)
+            "county-incomes": "county", "paths": "village"}.get(endpoint)
     return f"{item[unit]}/{item['year']}" if unit else item["code"]
 
 

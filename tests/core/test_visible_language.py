@@ -61,7 +61,24 @@ def pages(world, year, clerk_a, reviewer_x, municipal) -> list[tuple[User, str]]
         (municipal, f"/dashboard/municipalities/{m}/?year={y}"), (municipal, f"/dashboard/villages/{v}/?year={y}"),
         (municipal, f"/scoring/schemes/{m}/{y}/"), (municipal, f"/scoring/demonstration/{m}/{y}/"),
         (municipal, f"/municipalities/{m}/years/"), (municipal, f"/municipalities/{m}/"),
+        # Issue 18: insight pages, the big screen and a what-if preview.
+        (municipal, f"/insight/municipalities/{m}/?year={y}"), (reviewer_x, f"/insight/counties/{c}/?year={y}"),
+        (reviewer_x, f"/insight/counties/{c}/cells/{t}/O1/?year={y}"), (municipal, f"/screen/{m}/?year={y}"),
+        (reviewer_x, f"/screen/{c}/?year={y}"), (municipal, _whatif(municipal, world.municipality, y)),
     ]
+
+
+def _whatif(user, municipality, year: int) -> str:
+    from wuqiang.scoring.previews import scheme_preview_request, scheme_preview_run
+    from wuqiang.scoring.services import scheme_for
+
+    scheme = scheme_for(municipality_id=municipality.pk, year=year)
+    preview = scheme_preview_request(
+        scheme=scheme, actor=user, indicators={}, vetoes={v.code: v.enabled for v in scheme.vetoes.all()},
+        thresholds={f: getattr(scheme, f) for f in ("exemplary_total", "exemplary_pillar_min", "pass_total",
+                                                    "basic_total")} | {"basic_total": 0})
+    scheme_preview_run(preview)
+    return f"/scoring/what-if/{preview.pk}/"
 
 
 TICKET_TEXT = ("村务公开栏未更新", "三月份公开内容缺失。", "已更新公开栏。", "公开栏照片")

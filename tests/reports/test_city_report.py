@@ -53,11 +53,10 @@ def workbook(city_workbook):
 def test_every_sheet_is_there(workbook):
     assert workbook.sheetnames == [
         "Summary", "League table of counties", "League table of townships", "Villages",
-        "Failing villages and veto items", "Inspection tickets", "Strong organisational function",
-        "Meetings and theme days", "Major matters", "Weak-and-lax cases", "Strong talent team",
-        "Village committee members",
-        "Sent-down personnel", "Talent pool", "Strong collective economy", "Strong governance",
-        "Strong support", "Township facilities",
+        "Failing villages and veto items", "Inspection tickets", "Path to the next grade",
+        "Strong organisational function", "Meetings and theme days", "Major matters", "Weak-and-lax cases",
+        "Strong talent team", "Village committee members", "Sent-down personnel", "Talent pool",
+        "Strong collective economy", "Strong governance", "Strong support", "Township facilities",
     ]
 
 

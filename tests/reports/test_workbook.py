@@ -43,7 +43,8 @@ def test_a_county_report_has_summary_league_villages_failing_and_raw_data_sheets
     workbook = report(workbook_path, people["reviewer_x"], "520302")
 
     assert workbook.sheetnames == ["Summary", "League table of townships", "Villages",
-                                   "Failing villages and veto items", "Inspection tickets", *RAW_SHEETS]
+                                   "Failing villages and veto items", "Inspection tickets", "Path to the next grade",
+                                   *RAW_SHEETS]
 
 
 def test_the_city_report_has_league_tables_of_counties_then_townships(scored, people, workbook_path):
@@ -260,3 +261,15 @@ def test_township_scorecards_feed_the_township_league_of_a_county_report(scored,
         card = stored[row["Division code"]]
         assert (row["Rank in county"], row["Mean total"]) == (card.rank, float(card.mean_total))
         assert row["Five-strong exemplary"] == card.n_exemplary
+
+
+def test_the_path_sheet_lists_each_villages_next_grade_and_steps_from_storage(scored, people, workbook_path):
+    """Issue 18: the stored path to the next grade, vetoes first, in the village's own terms."""
+    rows = {r["Village code"]: r for r in table(report(workbook_path, people["reviewer_x"], "520302"),
+                                                "Path to the next grade")}
+
+    assert sorted(rows) == ["520302001202", "520302001203", "520302100201"]  # A1 is already exemplary
+    assert rows["520302100201"]["What would earn the points"].startswith("clear: Listed as weak and lax")
+    a2 = rows["520302001202"]
+    assert a2["Next grade"] == "Five-strong exemplary" and a2["Points to the next grade"] == 0
+    assert a2["What would earn the points"].startswith("E1 经营性收入 30.00 → 50.00 10,000 yuan +3.00")

@@ -210,5 +210,6 @@ def test_the_command_prints_timing(township_world, capsys):
 
 
 def test_the_statement_count_does_not_grow_with_villages(township_world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(70):
+    # 70 before issue 18; the path-to-next-grade step adds seven queries, whatever the villages.
+    with django_assert_max_num_queries(77):
         rollup_year(YEAR)

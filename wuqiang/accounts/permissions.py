@@ -208,6 +208,14 @@ def scheme_edit_refusal(user: Any, year: MunicipalYear) -> str | None:
     return None
 
 
+def scheme_preview_refusal(user: Any, year: MunicipalYear) -> str | None:
+    """What-if previews of a scheme: the municipality's staff only (nothing is saved, so a
+    published year may be previewed too)."""
+    if not is_municipal_staff_of(user, year.municipality_id):
+        return _("Only the municipality's staff preview changes to its scoring scheme.")
+    return None
+
+
 def rollup_refusal(user: Any, year: MunicipalYear) -> str | None:
     if not is_municipal_staff_of(user, year.municipality_id):
         return _("Only municipal staff recompute scorecards.")
@@ -394,6 +402,7 @@ RULES = {
     "extend": extension_refusal,
     "manage_year": year_manage_refusal,
     "edit_scheme": scheme_edit_refusal,
+    "preview_scheme": scheme_preview_refusal,
     "start_rollup": rollup_refusal,
     "decide_nomination": nomination_refusal,
     "issue_ticket": ticket_issue_refusal,

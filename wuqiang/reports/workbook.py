@@ -11,6 +11,8 @@ Sheets, in order:
    points, the pillar scores, total, grade, rank, change, veto items and completeness.
 4. **Failing villages** — the 未达标 villages and why (veto items, total, missing pillars).
    Then **inspection tickets** (督查罚单) to units in the scope: open ones and the year's.
+4b. **Path to the next grade** (issue 18) — each village below the best grade: the next grade,
+   the points it needs and, in the village's own terms, what would earn them (vetoes first).
 5. **Approved raw data**, from the pillar registry: each pillar's profile (one row per
    village, its form's fields as columns) and each record list on a sheet of its own with
    the village code on every row; then the township-level sheets (五小).
@@ -156,6 +158,7 @@ class ReportBuilder:
         self.villages()
         self.failing()
         self.tickets()
+        self.paths()
         for sheet in self.sheets:
             self.raw_data(sheet)
         for sheet in self.township_level_sheets:
@@ -396,6 +399,26 @@ class ReportBuilder:
 
         title = _("Inspection tickets")
         self._write(self._sheet(title, columns, freeze="D2"), rows(), title)
+
+    # --- 4b. path to the next grade ---------------------------------------------------------------
+    def paths(self) -> None:
+        from wuqiang.scoring.selectors import describe_steps
+
+        columns = [Column(_("Village code")), Column(_("Village")), Column(_("Township")), Column(_("County")),
+                   Column(_("Next grade")), Column(_("Points to the next grade"), Kind.NUMBER, "points"),
+                   Column(_("Pillars still below the exemplary line"), Kind.TEXT, "wrap", width=30),
+                   Column(_("What would earn the points"), Kind.TEXT, "wrap", width=90)]
+        names = {i.code: i.name for i in self.indicators}
+
+        def rows() -> Iterable[list[Any]]:
+            for (code, name, township, county, next_grade, needed, short), steps in selectors.grade_paths(
+                    self.actor, self.unit, self.year):
+                pillars = "、".join(self.pillar_labels.get(p, p) for p in short.split(",") if p)
+                yield [code, name, township, county, self.grade_labels.get(next_grade, next_grade), needed,
+                       pillars, "；".join(describe_steps(steps, names))]
+
+        title = _("Path to the next grade")
+        self._write(self._sheet(title, columns, freeze="C2"), rows(), title)
 
     # --- 5. approved raw data --------------------------------------------------------------------
     def raw_data(self, sheet: PillarSheet) -> None:

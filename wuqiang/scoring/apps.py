@@ -16,3 +16,8 @@ class ScoringConfig(AppConfig):
 
         # Each pillar app declares its indicators in <app>/indicators.py.
         autodiscover_modules("indicators")
+
+        # Issue 18's read-only endpoints (paths to the next grade, heat maps) on the API router.
+        from wuqiang.scoring.api import register
+
+        register()

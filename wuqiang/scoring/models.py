@@ -551,3 +551,147 @@ class DemonstrationNomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} · {self.year_id} · {self.status}"
+
+
+# --- Path to the next grade (issue 18) -----------------------------------------------------
+
+
+class StepKind(models.TextChoices):
+    """What one step of a village's path to the next grade asks for."""
+
+    VETO = "veto", _("Clear a veto item")
+    INDICATOR = "indicator", _("Earn an indicator's points")
+    PILLAR = "pillar", _("Have a pillar approved")
+
+
+class VillagePath(models.Model):
+    """A village's distance to its next grade in a year, from its stored scorecard (written by
+    the roll-up's last step, ``paths.py``)."""
+
+    scope_paths = VillageScorecard.scope_paths
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
+    township = models.ForeignKey("regions.Township", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("township"), db_index=False, db_constraint=False)
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("county"), db_index=False, db_constraint=False)
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"), db_index=False, db_constraint=False)
+    # Empty when the village already has the best grade.
+    next_grade = models.CharField(_("next grade"), max_length=12, choices=Grade, blank=True, default="")
+    points_needed = _points_field(_("points to the next grade"), null=True)
+    # Pillars below the exemplary pillar line (comma-separated), when the next grade is exemplary.
+    pillars_short = models.CharField(_("pillars below the line"), max_length=100, blank=True, default="")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("path to the next grade")
+        verbose_name_plural = _("paths to the next grade")
+        constraints = [models.UniqueConstraint(fields=["year", "village"], name="village_path_unique")]
+        indexes = [models.Index(fields=["year", "county"], name="village_path_county_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.year_id} → {self.next_grade}"
+
+
+class VillagePathStep(models.Model):
+    """One thing a village can do to gain points (or clear a veto) in a year, with the value it
+    must reach and the points it gains; vetoes first, then by points gained."""
+
+    scope_paths = {
+        Level.MUNICIPALITY: "village__county__municipality_id",
+        Level.COUNTY: "village__county_id",
+        Level.TOWNSHIP: "village__township_id",
+        Level.VILLAGE: "village_id",
+    }
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=StepKind)
+    # The indicator code, the veto code or the pillar.
+    code = models.CharField(_("code"), max_length=24)
+    pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar, blank=True, default="")
+    value = models.FloatField(_("value"), null=True)
+    target = models.FloatField(_("value to reach"), null=True)
+    points = _points_field(_("points now"), null=True)
+    gain = _points_field(_("points gained"), null=True)
+    # The indicator's points still available (its full points less the points now).
+    available = _points_field(_("points available"), null=True)
+    basis = models.CharField(_("basis"), max_length=32, blank=True, default="")
+    reference = models.DecimalField(_("reference value"), max_digits=14, decimal_places=2, null=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("path step")
+        verbose_name_plural = _("path steps")
+        indexes = [models.Index(fields=["year", "village"], name="village_path_step_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.year_id} · {self.code} +{self.gain}"
+
+
+# --- What-if scheme previews (issue 18) ----------------------------------------------------
+
+
+class SchemePreview(models.Model):
+    """One what-if run of an edited, unsaved scheme on a municipality's year: the proposal, the
+    progress and the grade counts before → after. The roll-up it runs is rolled back, so nothing
+    of it is ever visible on dashboards or reports. Seen by the municipality's staff only."""
+
+    scope_paths = {Level.MUNICIPALITY: "municipality_id"}
+
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"))
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    # {"indicators": {code: {"points": "3", "params": {…}}}, "vetoes": {code: bool}, "thresholds": {…}}
+    proposal = models.JSONField(_("proposed scheme"), default=dict)
+    # {"before": {grade: n}, "after": {grade: n}, "counties": [{"code", "name", "before", "after"}], "changed": n}
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=RunState, default=RunState.QUEUED)
+    message = models.TextField(_("message"), blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("requested by"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scheme preview")
+        verbose_name_plural = _("scheme previews")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year_id} {self.state}"
+
+
+class SchemePreviewChange(models.Model):
+    """A village whose grade the previewed scheme would change."""
+
+    preview = models.ForeignKey(SchemePreview, on_delete=models.CASCADE, related_name="changes",
+                                verbose_name=_("preview"))
+    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("village"), db_constraint=False)
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("county"), db_index=False, db_constraint=False)
+    old_grade = models.CharField(_("grade now"), max_length=12, choices=Grade)
+    new_grade = models.CharField(_("grade with the edited scheme"), max_length=12, choices=Grade)
+    old_total = _points_field(_("total now"))
+    new_total = _points_field(_("total with the edited scheme"))
+
+    class Meta:
+        verbose_name = _("previewed grade change")
+        verbose_name_plural = _("previewed grade changes")
+        ordering = ["preview", "village__code"]
+
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.old_grade} → {self.new_grade}"

@@ -53,6 +53,7 @@ from wuqiang.scoring.models import (
     VillageScorecard,
     VillageVeto,
 )
+from wuqiang.scoring.paths import compute_paths
 
 logger = logging.getLogger(__name__)
 
@@ -456,6 +457,7 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
         runner.refresh_next_year_change(TownshipScorecard, "township_id", "mean_total", by_county=True)
         runner.refresh_next_year_change(CountyScorecard, "county_id", "mean_total", by_county=False)
         runner.refresh_next_year_change(MunicipalScorecard, "municipality_id", "mean_total", by_county=False)
+        runner.statements += compute_paths(year=year, county_ids=runner.county_ids, scheme=scheme, cursor=runner.cursor)
         runner.cursor.close()
         result.villages += Village.objects.filter(county_id__in=runner.county_ids).count()
         result.statements += runner.statements

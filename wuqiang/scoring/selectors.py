@@ -246,3 +246,84 @@ def nomination_rows(nominations: Any, year: int, scheme: Scheme | None) -> list[
                 "total": card.total, "line": scheme.exemplary_total, "pillar": scheme.exemplary_pillar_min}
         rows.append(NominationRow(nomination, card, why))
     return rows
+
+
+# --- Path to the next grade ---------------------------------------------------------------------
+
+
+@dataclass
+class PathLine:
+    kind: str
+    code: str
+    label: str
+    # What to do, in the village's own terms ("Indicator 62.5 % → 100.0 %").
+    action: str
+    gain: Decimal | None
+    available: Decimal | None
+
+
+def _step_action(step: Any, name: str, kind: str) -> str:
+    if step.code == "S1" and step.reference is not None:
+        return _("secretary's pay below the standard of %(standard)s yuan: raise it to the standard") % {
+            "standard": f"{int(step.reference):,}"}
+    if kind == Kind.FLAG:
+        return _("now “%(now)s”: make it “yes”") % {"now": _display(step.value, kind)}
+    if step.target is None:
+        return _("no value yet: enter it")
+    unit = " " + _("10,000 yuan") if kind == Kind.MONEY else ""
+    return _("%(now)s → %(target)s%(unit)s") % {
+        "now": _display(step.value, kind), "target": _display(step.target, kind), "unit": unit}
+
+
+def village_path(card: VillageScorecard | None, scheme: Scheme | None) -> dict[str, Any] | None:
+    """The stored path of a village to its next grade, vetoes first, then by points gained
+    (two queries)."""
+    from wuqiang.scoring.models import StepKind, VetoCode, VillagePath, VillagePathStep
+
+    if card is None or scheme is None:
+        return None
+    path = VillagePath.objects.filter(year_id=card.year_id, village_id=card.village_id).first()
+    if path is None:
+        return None
+    names = {i.code: i.name for i in scheme.indicators.all()}
+    vetoes, pillars = dict(VetoCode.choices), pillar_labels()
+    order = {StepKind.VETO: 0, StepKind.INDICATOR: 1, StepKind.PILLAR: 1}
+    steps = sorted(VillagePathStep.objects.filter(year_id=card.year_id, village_id=card.village_id),
+                   key=lambda s: (order.get(s.kind, 2), -(s.gain or 0), s.code))
+    lines = []
+    for step in steps:
+        if step.kind == StepKind.VETO:
+            lines.append(PathLine(step.kind, step.code, str(vetoes.get(step.code, step.code)),
+                                  _("must be cleared: it caps the grade at not up to standard"), None, None))
+        elif step.kind == StepKind.PILLAR:
+            lines.append(PathLine(step.kind, step.code, pillars.get(step.code, step.code),
+                                  _("enter the sheet and have it approved: up to"), step.gain, step.available))
+        else:
+            definition = registry.indicator_def(step.code)
+            kind = definition.kind if definition else Kind.RATIO
+            lines.append(PathLine(step.kind, step.code, names.get(step.code, step.code),
+                                  _step_action(step, names.get(step.code, ""), kind), step.gain, step.available))
+    labels = dict(Grade.choices)
+    short = [pillars.get(p, p) for p in path.pillars_short.split(",") if p]
+    return {"path": path, "next_label": labels.get(path.next_grade, ""), "pillars_short": short, "lines": lines}
+
+
+def describe_steps(steps: list[Any], names: dict[str, str]) -> list[str]:
+    """Steps as short sentences for a report cell, vetoes first, then by points gained."""
+    from wuqiang.scoring.models import StepKind, VetoCode
+
+    vetoes, pillars = dict(VetoCode.choices), pillar_labels()
+    order = {StepKind.VETO: 0}
+    texts = []
+    for step in sorted(steps, key=lambda s: (order.get(s.kind, 1), -(s.gain or 0), s.code)):
+        if step.kind == StepKind.VETO:
+            texts.append(_("clear: %(item)s") % {"item": vetoes.get(step.code, step.code)})
+        elif step.kind == StepKind.PILLAR:
+            texts.append(_("%(pillar)s: have it approved, up to +%(gain)s") % {
+                "pillar": pillars.get(step.code, step.code), "gain": step.gain})
+        else:
+            definition = registry.indicator_def(step.code)
+            kind = definition.kind if definition else Kind.RATIO
+            texts.append(f"{step.code} {names.get(step.code, '')} "
+                         f"{_step_action(step, names.get(step.code, ''), kind)} +{step.gain}")
+    return texts

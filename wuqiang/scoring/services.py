@@ -157,29 +157,43 @@ def scheme_update(*, scheme: Scheme, actor, indicators: dict[str, dict[str, Any]
         year = MunicipalYear.objects.select_for_update().get(
             pk=year_settings(year=scheme.year_id, municipality_id=scheme.municipality_id).pk)
         permissions.require(permissions.scheme_edit_refusal(actor, year))
-        current = {i.code: i for i in scheme.indicators.all()}
-        proposed = []
-        for code, row in current.items():
-            change = indicators.get(code, {})
-            proposed.append({"code": code, "pillar": row.pillar, "rule": row.rule,
-                             "points": change.get("points", row.points), "params": change.get("params", row.params)})
-        errors = scheme_validate(indicators=proposed, thresholds=thresholds, pillar_total=scheme.pillar_total)
-        if errors:
-            raise SchemeError(errors)
-        for item in proposed:
-            row = current[item["code"]]
-            row.points, row.params = Decimal(str(item["points"])), item["params"]
-        SchemeIndicator.objects.bulk_update(list(current.values()), ["points", "params"])
-        for veto in scheme.vetoes.all():
-            if veto.code in vetoes and veto.enabled != bool(vetoes[veto.code]):
-                veto.enabled = bool(vetoes[veto.code])
-                veto.save(update_fields=["enabled"])
-        for field in THRESHOLD_FIELDS:
-            setattr(scheme, field, Decimal(str(thresholds[field])))
+        scheme_apply(scheme=scheme, indicators=indicators, vetoes=vetoes, thresholds=thresholds)
         scheme.updated_by = actor
         scheme.save()
         rollup_request(year=year, actor=actor)
     return scheme
+
+
+def scheme_check(*, scheme: Scheme, indicators: dict[str, dict[str, Any]], thresholds: dict[str, Any]) -> None:
+    """Raise SchemeError when the scheme with these changes could not be used."""
+    proposed = []
+    for row in scheme.indicators.all():
+        change = indicators.get(row.code, {})
+        proposed.append({"code": row.code, "pillar": row.pillar, "rule": row.rule,
+                         "points": change.get("points", row.points), "params": change.get("params", row.params)})
+    errors = scheme_validate(indicators=proposed, thresholds=thresholds, pillar_total=scheme.pillar_total)
+    if errors:
+        raise SchemeError(errors)
+
+
+def scheme_apply(*, scheme: Scheme, indicators: dict[str, dict[str, Any]], vetoes: dict[str, bool],
+                 thresholds: dict[str, Any]) -> None:
+    """Write checked changes into the scheme's rows (the caller holds the year's lock and
+    decides whether the transaction commits: the what-if preview rolls it back)."""
+    scheme_check(scheme=scheme, indicators=indicators, thresholds=thresholds)
+    current = {i.code: i for i in scheme.indicators.all()}
+    for code, row in current.items():
+        change = indicators.get(code, {})
+        row.points = Decimal(str(change.get("points", row.points)))
+        row.params = change.get("params", row.params)
+    SchemeIndicator.objects.bulk_update(list(current.values()), ["points", "params"])
+    for veto in scheme.vetoes.all():
+        if veto.code in vetoes and veto.enabled != bool(vetoes[veto.code]):
+            veto.enabled = bool(vetoes[veto.code])
+            veto.save(update_fields=["enabled"])
+    for field in THRESHOLD_FIELDS:
+        setattr(scheme, field, Decimal(str(thresholds[field])))
+    scheme.save()
 
 
 # --- Roll-up requests -----------------------------------------------------------------------

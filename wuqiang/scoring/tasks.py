@@ -82,3 +82,16 @@ def rollup_open_years() -> list[tuple[str, int]]:
     for municipality_code, year in pending:
         rollup_year_task.delay(year, municipality_code=municipality_code)
     return pending
+
+
+@shared_task(name="wuqiang.scoring.tasks.scheme_preview_task")
+def scheme_preview_task(preview_id: int) -> dict:
+    """Run one what-if scheme preview (its roll-up is rolled back; only the preview is kept)."""
+    from wuqiang.scoring.models import SchemePreview
+    from wuqiang.scoring.previews import scheme_preview_run
+
+    preview = SchemePreview.objects.filter(pk=preview_id).first()
+    if preview is None:
+        return {"preview": preview_id, "skipped": True}
+    preview = scheme_preview_run(preview)
+    return {"preview": preview.pk, "state": preview.state, "seconds": preview.seconds}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wuqiang.scoring import views
+from wuqiang.scoring import insight_views, views
 
 app_name = "scoring"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("scoring/schemes/<str:code>/<int:year>/preview/", views.scheme_preview, name="scheme-preview"),
     path("scoring/demonstration/<str:code>/<int:year>/", views.demonstration, name="demonstration"),
     path("scoring/demonstration/nominations/<int:pk>/decide/", views.nomination_decide, name="nomination-decide"),
+    path("scoring/schemes/<str:code>/<int:year>/what-if/", views.scheme_whatif, name="scheme-whatif"),
+    path("scoring/what-if/<int:pk>/", views.whatif, name="whatif"),
+    path("screen/<str:code>/", insight_views.big_screen, name="screen"),
+    path("insight/<str:level>/<str:code>/", insight_views.insight_page, name="insight"),
+    path("scoring/schemes/<str:code>/<int:year>/what-if/", views.scheme_whatif, name="scheme-whatif"),
+    path("scoring/what-if/<int:pk>/", views.whatif, name="whatif"),
+    path("insight/<str:level>/<str:code>/cells/<str:child>/<str:indicator>/", insight_views.insight_cell,
+         name="insight-cell"),
 ]

@@ -47,6 +47,9 @@ FAILING_LEVELS = {"municipalities": (Municipality, "municipality"), "counties": 
                   "townships": (Township, "township")}
 
 
+INSIGHT_LEVEL = {Municipality: "municipalities", County: "counties", Township: "townships", Village: "villages"}
+
+
 def _year_or_404(request: HttpRequest) -> AssessmentYear:
     year = selected_year(request)
     if year is None:
@@ -63,6 +66,9 @@ def _dashboard(request: HttpRequest, unit: Any, template: str, extra: dict | Non
         "unit": unit, "card": card, "breadcrumbs": breadcrumbs(unit, request.user),
         "municipality": municipality, "year_settings": settings,
         "last_run": selectors.last_run(municipality.pk, year.year),
+        "insight_url": reverse("scoring:insight", args=[INSIGHT_LEVEL[type(unit)], unit.code]) + f"?year={year.year}",
+        "screen_url": (reverse("scoring:screen", args=[unit.code]) + f"?year={year.year}"
+                       if isinstance(unit, (Municipality, County)) else None),
     }
     if not isinstance(unit, Village):
         league = Paginator(selectors.child_scorecards(unit, year.year, request.user), LEAGUE_PAGE)
@@ -126,7 +132,8 @@ def village_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     chart = selectors.pillar_chart([(labels[p], getattr(card, p)) for p in Pillar.values] if card else [],
                                    Decimal(20))
     return _dashboard(request, unit, "scoring/village_dashboard.html",
-                      {"groups": groups, "charts": {"pillars": chart}})
+                      {"groups": groups, "charts": {"pillars": chart},
+                       "grade_path": selectors.village_path(card, scheme)})
 
 
 def _kinds_with_counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
@@ -333,3 +340,81 @@ def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
     municipality = nomination.village.county.municipality
     return redirect(reverse("scoring:demonstration", args=[municipality.code, nomination.year_id])
                     + f"?{request.GET.urlencode()}")
+
+
+# --- What-if scheme previews ------------------------------------------------------------------
+
+PREVIEW_PAGE = 50
+
+
+@require_POST
+def scheme_whatif(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Preview the scheme as edited on the scheme page, without saving it: queue a what-if run
+    and follow it on its own page."""
+    from wuqiang.scoring.previews import scheme_preview_request
+
+    municipality = home_municipality_or_404(request.user, code)
+    page_year(request, year)
+    scheme = services.scheme_for(municipality_id=municipality.pk, year=year)
+    settings_form = SchemeSettingsForm(request.POST, scheme=scheme)
+    formset = SchemeIndicatorFormSet(request.POST, queryset=scheme.indicators.all(), prefix="ind")
+    if not (settings_form.is_valid() and formset.is_valid()):
+        messages.error(request, _("Nothing was previewed: correct the fields marked on the scheme page."))
+        return redirect("scoring:scheme", code=code, year=year)
+    try:
+        preview = scheme_preview_request(
+            scheme=scheme, actor=request.user,
+            indicators={f.instance.code: f.scheme_change() for f in formset.forms},
+            vetoes=settings_form.vetoes(), thresholds=settings_form.thresholds())
+    except permissions.NotAllowed as refused:
+        raise PermissionDenied(str(refused)) from None
+    except services.SchemeError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("scoring:scheme", code=code, year=year)
+    return redirect("scoring:whatif", pk=preview.pk)
+
+
+def _preview_status(preview: Any) -> dict:
+    from django.core.cache import cache
+
+    from wuqiang.scoring.previews import progress_key
+
+    live = cache.get(progress_key(preview.pk)) if preview.state == RunState.RUNNING else None
+    return {
+        "id": preview.pk, "state": preview.state, "state_label": str(preview.get_state_display()),
+        "progress": (live or {}).get("progress", 100 if preview.state == RunState.DONE else 0),
+        "message": describe_step(live["message"]) if live else preview.message,
+        "done": preview.state in (RunState.DONE, RunState.FAILED),
+    }
+
+
+@require_GET
+def whatif(request: HttpRequest, pk: int) -> HttpResponse:
+    """A what-if preview: its progress, then the grade counts before → after, per county, and
+    the villages that change grade, page by page. The municipality's staff only."""
+    from wuqiang.scoring.models import Grade, SchemePreview
+
+    preview = get_visible_or_404(SchemePreview.objects.select_related("municipality", "created_by"),
+                                 request.user, pk=pk)
+    if permissions.scheme_preview_refusal(request.user, year_settings(year=preview.year_id,
+                                                                      municipality_id=preview.municipality_id)):
+        raise Http404("No such preview.")
+    status = _preview_status(preview)
+    if request.GET.get("format") == "json":
+        return JsonResponse(status)
+    result = preview.result or {}
+    grades = [(g.value, g.label) for g in Grade]
+
+    def counts(block: dict) -> list[tuple[str, int, int]]:
+        return [(label, block.get("before", {}).get(g, 0), block.get("after", {}).get(g, 0)) for g, label in grades]
+
+    changes = (preview.changes.select_related("village", "county")
+               .order_by("county__code", "village__code"))
+    page = Paginator(changes, PREVIEW_PAGE).get_page(request.GET.get("page"))
+    return render(request, "scoring/whatif.html", {
+        "preview": preview, "status": status, "municipality": preview.municipality,
+        "totals": counts(result) if result else [],
+        "counties": [{"code": c["code"], "name": c["name"], "counts": counts(c)} for c in result.get("counties", [])],
+        "page_obj": page, "grade_labels": dict(Grade.choices),
+    })
