@@ -265,6 +265,8 @@ IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2_000)
 # Uploaded files, and the values read from them, are deleted this long after the upload; the
 # list of uploads and their outcome stay.
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
+# What-if scheme previews (their counts and changed villages) are kept this long, then deleted.
+PREVIEW_RETENTION_DAYS = env.int("PREVIEW_RETENTION_DAYS", default=7)
 
 # Scripts only from this origin; ECharts styles its own DOM, hence inline styles.
 CONTENT_SECURITY_POLICY = {
@@ -304,6 +306,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-report-exports": {"task": "wuqiang.reports.tasks.purge_expired_exports", "schedule": crontab(minute=15)},
     # Uploaded Excel files older than IMPORT_RETENTION_DAYS are removed (the upload's row stays).
     "purge-import-files": {"task": "wuqiang.imports.tasks.purge_import_files", "schedule": crontab(hour=3, minute=45)},
+    # What-if previews older than PREVIEW_RETENTION_DAYS are deleted with their changed villages.
+    "purge-scheme-previews": {"task": "wuqiang.scoring.tasks.purge_scheme_previews",
+                              "schedule": crontab(hour=3, minute=50)},
     # Tickets whose deadline passed yesterday become overdue in the stored tallies just after midnight.
     "ticket-tallies": {"task": "wuqiang.tickets.tasks.refresh_ticket_tallies", "schedule": crontab(hour=0, minute=5)},
 }

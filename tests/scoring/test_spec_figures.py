@@ -38,3 +38,37 @@ def test_the_2021_municipal_scorecard_shows_every_spec_figure():
     assert [round(city.mean_pay_combined), round(city.mean_pay_principal), round(city.mean_pay_deputy)] == [
         4804, 4262, 3695]
     assert sum(n for _, _, n in city.grade_counts()) == 1728
+
+
+def test_a_points_preview_of_the_seeded_city_agrees_with_the_whole_roll_up():
+    """The what-if preview of a points change, read from the stored results, against the same
+    proposal run through the whole roll-up: the same villages change grade, with the same
+    totals, and the same counts per county (issue 18)."""
+    from wuqiang.scoring.models import SchemePreview
+    from wuqiang.scoring.previews import scheme_preview_run
+    from wuqiang.scoring.services import scheme_for
+
+    call_command("seed_demo", stdout=io.StringIO())
+    scheme = scheme_for(municipality_id=MunicipalScorecard.objects.get(year_id=2021).municipality_id, year=2021)
+    rows = {i.code: i for i in scheme.indicators.all()}
+    proposal = {
+        "indicators": {"O1": {"points": str(rows["O1"].points - 1), "params": rows["O1"].params},
+                       "O2": {"points": str(rows["O2"].points + 1), "params": rows["O2"].params},
+                       "E1": {"points": str(rows["E1"].points), "params": {
+                           **rows["E1"].params, "bands": [[t, p] for t, p in rows["E1"].params["bands"][:-1]]
+                           + [[150, rows["E1"].params["bands"][-1][1]]]}}},
+        "vetoes": {v.code: v.enabled for v in scheme.vetoes.all()},
+        "thresholds": {f: str(getattr(scheme, f)) for f in
+                       ("exemplary_total", "exemplary_pillar_min", "pass_total", "basic_total")},
+    }
+    quick, whole = (scheme_preview_run(SchemePreview.objects.create(
+        municipality_id=scheme.municipality_id, year_id=2021, proposal=proposal), full=full) for full in (False, True))
+    assert (quick.result["method"], whole.result["method"]) == ("points", "rollup")
+    assert quick.result["changed"] > 10
+
+    def changes(p):
+        return sorted(p.changes.values_list("village_id", "old_grade", "new_grade", "old_total", "new_total"))
+
+    assert changes(quick) == changes(whole)
+    assert {k: v for k, v in quick.result.items() if k != "method"} == {
+        k: v for k, v in whole.result.items() if k != "method"}

@@ -185,6 +185,8 @@ def test_the_timing_command_runs_a_preview_and_leaves_nothing(graded):
     # The exemplary line at 91: A1 (100) and C1 (98) stay exemplary, A2 (90) stays up to standard.
     assert "520300 2021: 5 villages, 0 change grade" in out.getvalue()
     call_command("time_preview", year=YEAR, repeat=1, points=True, stdout=out)
+    assert "(points)" in out.getvalue()
+    call_command("time_preview", year=YEAR, repeat=1, points=True, full=True, stdout=out)
     assert "(rollup)" in out.getvalue()
     assert snapshot() == before
     assert not SchemePreview.objects.exists()
@@ -205,3 +207,87 @@ def test_moving_grade_lines_only_reads_and_agrees_with_the_whole_roll_up(graded,
         ("520303100201", Grade.EXEMPLARY, Grade.PASS, D("98.00"), D("98.00"))]
     assert {k: v for k, v in quick.result.items() if k != "method"} == {
         k: v for k, v in whole.result.items() if k != "method"}
+
+
+def _agree(quick: SchemePreview, whole: SchemePreview) -> None:
+    assert whole.result["method"] == "rollup"
+    assert changed(quick) == changed(whole)
+    assert {k: v for k, v in quick.result.items() if k != "method"} == {
+        k: v for k, v in whole.result.items() if k != "method"}
+
+
+@pytest.mark.django_db
+def test_changing_points_reads_the_stored_results_and_agrees_with_the_whole_roll_up(
+        graded, people, django_assert_max_num_queries):
+    """E1's 50 万元 band raised to 70 (C1 loses 3 points: 五强示范 → 达标), O5 worth a point
+    more and O8 one less (A2 has 6 theme-day months of 12), G3's visiting line raised so A2's 75 % earns less:
+    the stored values rescored by the rule expression agree with the whole roll-up, village by
+    village and county by county, and nothing stored changes."""
+    scheme = scheme_for(municipality_id=graded.municipality.pk, year=YEAR)
+    rows = {i.code: i for i in scheme.indicators.all()}
+    e1 = rows["E1"].params
+    bands = [[70 if D(str(t)) == 50 else t, p] for t, p in e1["bands"]]
+    indicators = {"E1": {"points": rows["E1"].points, "params": {**e1, "bands": bands}},
+                  "O5": {"points": rows["O5"].points + 1, "params": rows["O5"].params},
+                  "O8": {"points": rows["O8"].points - 1, "params": rows["O8"].params}}
+    g3 = rows["G3"]
+    if g3.rule == m.Rule.LINEAR:
+        indicators["G3"] = {"points": g3.points, "params": {**g3.params, "low": 0.5, "high": 0.99}}
+    else:
+        indicators["G3"] = {"points": g3.points - 1, "params": g3.params}
+    before = snapshot()
+    quick = preview(scheme, people["municipal"], indicators=indicators)
+    with django_assert_max_num_queries(20):
+        quick = scheme_preview_run(quick)
+    assert quick.result["method"] == "points"
+    whole = scheme_preview_run(preview(scheme, people["municipal"], indicators=indicators), full=True)
+    _agree(quick, whole)
+    assert ("520303100201", Grade.EXEMPLARY, Grade.PASS, D("98.00"), D("95.00")) in changed(quick)
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_points_and_lines_changed_together_agree_with_the_whole_roll_up(graded, people):
+    scheme = scheme_for(municipality_id=graded.municipality.pk, year=YEAR)
+    o5, o8 = scheme.indicators.get(code="O5"), scheme.indicators.get(code="O8")
+    indicators = {"O5": {"points": o5.points + 1, "params": o5.params},
+                  "O8": {"points": o8.points - 1, "params": o8.params}}
+    quick = scheme_preview_run(preview(scheme, people["municipal"], indicators=indicators, pass_total=D("89.6")))
+    whole = scheme_preview_run(preview(scheme, people["municipal"], indicators=indicators, pass_total=D("89.6")),
+                               full=True)
+    assert quick.result["method"] == "points"
+    _agree(quick, whole)
+    # A2: 90 − 1 (O8) + 0.5 (O5 at 6 of 12 months, now worth 3) = 89.5, under the new 89.6 line.
+    assert ("520302001202", Grade.PASS, Grade.BASIC, D("90.00"), D("89.50")) in changed(quick)
+
+
+@pytest.mark.django_db
+def test_switching_a_veto_item_runs_the_whole_roll_up(graded, people):
+    """B1's weak-and-lax case is a veto: switched off, B1 (perfect otherwise) leaves 未达标."""
+    scheme = scheme_for(municipality_id=graded.municipality.pk, year=YEAR)
+    vetoes = {v.code: (v.code != "weak_unrectified" and v.enabled) for v in scheme.vetoes.all()}
+    p = scheme_preview_run(scheme_preview_request(scheme=scheme, actor=people["municipal"], indicators={},
+                                                  vetoes=vetoes, thresholds=thresholds(scheme)))
+    assert p.result["method"] == "rollup"
+    assert [(code, old) for code, old, _new, _o, _n in changed(p)] == [("520302100201", Grade.FAIL)]
+
+
+@pytest.mark.django_db
+def test_previews_past_their_retention_are_deleted_with_their_villages(graded, people, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wuqiang.scoring.models import SchemePreviewChange
+    from wuqiang.scoring.previews import previews_purge
+
+    settings.PREVIEW_RETENTION_DAYS = 7
+    scheme = scheme_for(municipality_id=graded.municipality.pk, year=YEAR)
+    old = scheme_preview_run(preview(scheme, people["municipal"], exemplary_total=D(99)))
+    recent = scheme_preview_run(preview(scheme, people["municipal"], exemplary_total=D(99)))
+    SchemePreview.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert SchemePreviewChange.objects.filter(preview=old).exists()
+    assert previews_purge() == 1
+    assert list(SchemePreview.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not SchemePreviewChange.objects.filter(preview_id=old.pk).exists()
+    assert SchemePreviewChange.objects.filter(preview=recent).exists()

@@ -1,13 +1,22 @@
-"""What-if scheme previews (issue 18 item 1): the edited, unsaved scheme run through the very
-roll-up that computes the real scorecards, inside a savepoint that is rolled back.
+"""What-if scheme previews (issue 18 item 1): what the edited, unsaved scheme would do to the
+year, computed with the very expressions the roll-up computes the real scorecards with.
 
 ``scheme_preview_request`` checks the actor and the proposal and queues a run;
 ``scheme_preview_run`` (the Celery task's body) takes the municipality's year lock — the same
 ``select_for_update`` every roll-up takes, so previews and roll-ups of one municipality's year
-run one after the other on PostgreSQL (SQLite serialises writers anyway) — then, in a savepoint:
-writes the proposal into the scheme, runs ``rollup_year``, reads the new grades, and rolls
-everything back. Stored scorecards, paths and the scheme itself end byte-identical; only the
-preview's own rows (the counts and the villages that change grade) are kept.
+run one after the other on PostgreSQL (SQLite serialises writers anyway) — then:
+
+* when the veto items stay as they are (nearly every proposal), it reads the stored results
+  once: the changed indicators' points recomputed from their stored values by the roll-up's
+  rule expression (``rollup.points_sql``), the pillars and totals moved by the difference, the
+  grades by the roll-up's grade CASE (``rollup.grade_sql``). Tests check it against the whole
+  roll-up;
+* when a veto item is switched on or off (whose hits are not stored when it is off), it writes
+  the proposal into the scheme inside a savepoint, runs ``rollup_year``, reads the new grades
+  and rolls everything back.
+
+Either way stored scorecards, paths and the scheme end byte-identical; only the preview's own
+rows (the counts and the villages that change grade) are kept, for PREVIEW_RETENTION_DAYS.
 """
 
 from __future__ import annotations
@@ -29,11 +38,12 @@ from wuqiang.scoring.models import (
     Grade,
     RunState,
     Scheme,
+    SchemeIndicator,
     SchemePreview,
     SchemePreviewChange,
     VillageScorecard,
 )
-from wuqiang.scoring.services import scheme_apply, scheme_check
+from wuqiang.scoring.services import THRESHOLD_FIELDS, scheme_apply, scheme_check
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +60,20 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+def previews_purge(*, now=None) -> int:
+    """Delete previews requested more than PREVIEW_RETENTION_DAYS ago, with their changed
+    villages; returns how many previews went. A preview is a moment's answer, not a record."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PREVIEW_RETENTION_DAYS)
+    old = SchemePreview.objects.filter(created_at__lt=cutoff)
+    SchemePreviewChange.objects.filter(preview__in=old.values("pk")).delete()
+    deleted, _by_model = old.delete()
+    return deleted
 
 
 def scheme_preview_request(*, scheme: Scheme, actor, indicators: dict[str, dict[str, Any]],
@@ -75,19 +99,58 @@ def scheme_preview_request(*, scheme: Scheme, actor, indicators: dict[str, dict[
     return preview
 
 
-def _regraded(scheme: Scheme, proposal: dict, year: int, municipality_id: int) -> list[tuple]:
-    """The stored village scorecards graded by the proposal's lines, with the roll-up's own CASE."""
+def _edited(scheme: Scheme, proposal: dict) -> tuple[Scheme, list[SchemeIndicator]]:
+    """The proposal's grade lines as an unsaved scheme, and its indicators whose points or
+    parameters differ from the stored ones (unsaved copies: nothing is written)."""
+    lines = proposal.get("thresholds", {})
+    edited = Scheme(**{f: Decimal(str(lines.get(f, getattr(scheme, f)))) for f in THRESHOLD_FIELDS})
+    changes = proposal.get("indicators", {})
+    rescored = []
+    for row in scheme.indicators.all():
+        change = changes.get(row.code, {})
+        points, params = change.get("points", row.points), change.get("params", row.params) or {}
+        if _norm(points) != _norm(row.points) or _norm(params) != _norm(row.params or {}):
+            rescored.append(SchemeIndicator(code=row.code, pillar=row.pillar, rule=row.rule,
+                                            points=Decimal(str(points)), params=params))
+    return edited, rescored
+
+
+def _rescored(edited: Scheme, rescored: list[SchemeIndicator], year: int, municipality_id: int) -> list[tuple]:
+    """The stored village scorecards with the rescored indicators' points recomputed from their
+    stored values by the roll-up's own rule (``rollup.points_sql``) and graded by the roll-up's
+    own CASE (``rollup.grade_sql``) — one read. A village's pillar and total change by exactly
+    the difference of the changed indicators' points, as the roll-up sums them."""
     from django.db import connection
 
-    from wuqiang.scoring.rollup import grade_sql
+    from wuqiang.entries.models import Pillar
+    from wuqiang.regions.models import Village
+    from wuqiang.scoring.models import VillageIndicatorScore
+    from wuqiang.scoring.rollup import _str, grade_sql, points_sql
 
-    lines = proposal.get("thresholds", {})
-    edited = Scheme(**{f: Decimal(str(lines.get(f, getattr(scheme, f)))) for f in
-                       ("exemplary_total", "exemplary_pillar_min", "pass_total", "basic_total")})
-    table = connection.ops.quote_name(VillageScorecard._meta.db_table)
+    quote = connection.ops.quote_name
+    cards, scores = quote(VillageScorecard._meta.db_table), quote(VillageIndicatorScore._meta.db_table)
+    pillars = Pillar.values
+    if rescored:
+        new_points = " ".join(f"WHEN {_str(i.code)} THEN {points_sql(i, 's.value')}" for i in rescored)
+        delta = f"(CASE s.code {new_points} END - s.points)"
+        codes = ", ".join(_str(i.code) for i in rescored)
+        sums = ", ".join([f"SUM({delta}) AS total",
+                          *(f"SUM(CASE WHEN s.pillar = {_str(p)} THEN {delta} ELSE 0 END) AS {p}" for p in pillars)])
+        villages = (f"SELECT v.id FROM {quote(Village._meta.db_table)} v INNER JOIN "
+                    f"{quote(County._meta.db_table)} c ON c.id = v.county_id WHERE c.municipality_id = %s")
+        join = (f"LEFT JOIN (SELECT s.village_id, {sums} FROM {scores} s WHERE s.year_id = %s "
+                f"AND s.code IN ({codes}) AND s.village_id IN ({villages}) GROUP BY s.village_id) d "
+                f"ON d.village_id = sc.village_id")
+        params: list = [year, municipality_id]
+        moved = {c: f"ROUND(sc.{c} + COALESCE(d.{c}, 0), 2)" for c in ("total", *pillars)}
+    else:
+        join, params, moved = "", [], {c: f"sc.{c}" for c in ("total", *pillars)}
+    columns = ", ".join(f"{expression} AS {column}" for column, expression in moved.items())
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT village_id, county_id, total, {grade_sql(edited)} FROM {table} "
-                       f"WHERE year_id = %s AND municipality_id = %s", [year, municipality_id])
+        cursor.execute(f"SELECT x.village_id, x.county_id, x.total, {grade_sql(edited, 'x.')} FROM ("
+                       f"SELECT sc.village_id, sc.county_id, sc.vetoes, {columns} FROM {cards} sc {join} "
+                       f"WHERE sc.year_id = %s AND sc.municipality_id = %s) x",
+                       [*params, year, municipality_id])
         return [(v, c, Decimal(str(t)).quantize(Decimal("0.01")), g) for v, c, t, g in cursor.fetchall()]
 
 
@@ -118,24 +181,19 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def only_grade_lines(scheme: Scheme, proposal: dict) -> bool:
-    """Whether the proposal changes nothing but the grade lines: then the stored points and
-    vetoes stand and only the roll-up's grade CASE (``rollup.grade_sql``) needs evaluating."""
-    changes = proposal.get("indicators", {})
-    for row in scheme.indicators.all():
-        change = changes.get(row.code, {})
-        if _norm(change.get("points", row.points)) != _norm(row.points):
-            return False
-        if _norm(change.get("params", row.params) or {}) != _norm(row.params or {}):
-            return False
+def vetoes_unchanged(scheme: Scheme, proposal: dict) -> bool:
+    """Whether the proposal leaves every veto item as it is: then the stored vetoes stand and the
+    preview can be computed from the stored results (a veto switched on has no stored rows)."""
     enabled = {v.code: v.enabled for v in scheme.vetoes.all()}
     return all(bool(on) == enabled.get(code, False) for code, on in proposal.get("vetoes", {}).items())
 
 
 def scheme_preview_run(preview: SchemePreview, *, full: bool = False) -> SchemePreview:
-    """Compute a queued preview (idempotent: a rerun replaces its rows). A proposal that only
-    moves grade lines is graded by the roll-up's own grade CASE over the stored scorecards (one
-    read); any other runs the whole roll-up in a rolled-back savepoint (``full`` forces that)."""
+    """Compute a queued preview (idempotent: a rerun replaces its rows). A proposal that keeps
+    the veto items as they are is computed from the stored results with the roll-up's own rule
+    and grade expressions in one read ("grades" when only the lines move, "points" when
+    indicators' points or parameters change too); one that switches a veto item runs the whole
+    roll-up in a rolled-back savepoint ("rollup"; ``full`` forces that)."""
     started = time.perf_counter()
     SchemePreview.objects.filter(pk=preview.pk).update(state=RunState.RUNNING, message="")
     municipality = Municipality.objects.get(pk=preview.municipality_id)
@@ -156,11 +214,13 @@ def scheme_preview_run(preview: SchemePreview, *, full: bool = False) -> SchemeP
             # The year lock every roll-up of this municipality takes: one at a time.
             MunicipalYear.objects.select_for_update().get(pk=settings.pk)
             scheme = Scheme.objects.get(municipality=municipality, year_id=preview.year_id)
-            fast = not full and only_grade_lines(scheme, proposal)
+            edited, rescored = _edited(scheme, proposal)
+            method = ("rollup" if full or not vetoes_unchanged(scheme, proposal)
+                      else "points" if rescored else "grades")
             before = cards()
             after: list[tuple] = []
-            if fast:
-                after = _regraded(scheme, proposal, preview.year_id, municipality.pk)
+            if method != "rollup":
+                after = _rescored(edited, rescored, preview.year_id, municipality.pk)
             else:
                 try:
                     with transaction.atomic():
@@ -189,7 +249,7 @@ def scheme_preview_run(preview: SchemePreview, *, full: bool = False) -> SchemeP
                 for pk, c in counties.items()
             ]
             result = {"before": _grade_counts(before), "after": _grade_counts(after), "counties": by_county,
-                      "changed": len(changes), "villages": len(after), "method": "grades" if fast else "rollup"}
+                      "changed": len(changes), "villages": len(after), "method": method}
             SchemePreview.objects.filter(pk=preview.pk).update(
                 state=RunState.DONE, result=result, finished_at=timezone.now(),
                 seconds=time.perf_counter() - started)

@@ -95,3 +95,11 @@ def scheme_preview_task(preview_id: int) -> dict:
         return {"preview": preview_id, "skipped": True}
     preview = scheme_preview_run(preview)
     return {"preview": preview.pk, "state": preview.state, "seconds": preview.seconds}
+
+
+@shared_task(name="wuqiang.scoring.tasks.purge_scheme_previews")
+def purge_scheme_previews() -> int:
+    """Nightly (beat): delete what-if previews older than PREVIEW_RETENTION_DAYS."""
+    from wuqiang.scoring.previews import previews_purge
+
+    return previews_purge()

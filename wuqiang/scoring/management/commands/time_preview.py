@@ -1,5 +1,5 @@
 """Time a what-if scheme preview on a municipality's year, the way the scheme page runs one
-(the roll-up on the edited scheme inside a rolled-back savepoint). Operators use it to size the
+(from the stored results, or with ``--full`` the whole roll-up in a rolled-back savepoint). Operators use it to size the
 hardware; nothing stored changes."""
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--municipality", help="division code (default: the first municipality)")
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--points", action="store_true",
-                            help="move a point from O1 to O2 (the whole roll-up runs) instead of a grade line")
+                            help="move a point from O1 to O2 instead of raising the exemplary line")
+        parser.add_argument("--full", action="store_true",
+                            help="run the whole roll-up in a rolled-back savepoint, as a preview that "
+                                 "switches a veto item does")
 
-    def handle(self, *args, year: int, municipality: str | None, repeat: int, points: bool, **options) -> None:
+    def handle(self, *args, year: int, municipality: str | None, repeat: int, points: bool, full: bool,
+               **options) -> None:
         city = (Municipality.objects.filter(code=municipality) if municipality
                 else Municipality.objects.order_by("code")).first()
         if city is None:
@@ -45,7 +49,7 @@ class Command(BaseCommand):
         for _n in range(repeat):
             preview = SchemePreview.objects.create(municipality=city, year_id=year, proposal=proposal)
             started = time.perf_counter()
-            preview = scheme_preview_run(preview)
+            preview = scheme_preview_run(preview, full=full)
             wall = time.perf_counter() - started
             self.stdout.write(f"{city.code} {year}: {preview.result.get('villages')} villages, "
                               f"{preview.result.get('changed')} change grade, {wall:.2f} s "
