@@ -116,7 +116,8 @@ def _edited(scheme: Scheme, proposal: dict) -> tuple[Scheme, list[SchemeIndicato
 
 
 def _rescored(edited: Scheme, rescored: list[SchemeIndicator], year: int, municipality_id: int) -> list[tuple]:
-    """The stored village scorecards with the rescored indicators' points recomputed from their
+    """(village, county, stored total, stored grade, new total, new grade) of every stored
+    village scorecard, with the rescored indicators' points recomputed from their
     stored values by the roll-up's own rule (``rollup.points_sql``) and graded by the roll-up's
     own CASE (``rollup.grade_sql``) — one read. A village's pillar and total change by exactly
     the difference of the changed indicators' points, as the roll-up sums them."""
@@ -147,11 +148,15 @@ def _rescored(edited: Scheme, rescored: list[SchemeIndicator], year: int, munici
         join, params, moved = "", [], {c: f"sc.{c}" for c in ("total", *pillars)}
     columns = ", ".join(f"{expression} AS {column}" for column, expression in moved.items())
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT x.village_id, x.county_id, x.total, {grade_sql(edited, 'x.')} FROM ("
-                       f"SELECT sc.village_id, sc.county_id, sc.vetoes, {columns} FROM {cards} sc {join} "
+        cursor.execute(f"SELECT x.village_id, x.county_id, x.old_total, x.old_grade, x.total, "
+                       f"{grade_sql(edited, 'x.')} FROM ("
+                       f"SELECT sc.village_id, sc.county_id, sc.vetoes, sc.total AS old_total, sc.grade AS old_grade, "
+                       f"{columns} FROM {cards} sc {join} "
                        f"WHERE sc.year_id = %s AND sc.municipality_id = %s) x",
                        [*params, year, municipality_id])
-        return [(v, c, Decimal(str(t)).quantize(Decimal("0.01")), g) for v, c, t, g in cursor.fetchall()]
+        cent = Decimal("0.01")
+        return [(v, c, Decimal(str(ot)).quantize(cent), og, Decimal(str(t)).quantize(cent), g)
+                for v, c, ot, og, t, g in cursor.fetchall()]
 
 
 class _Discard(Exception):
@@ -217,11 +222,13 @@ def scheme_preview_run(preview: SchemePreview, *, full: bool = False) -> SchemeP
             edited, rescored = _edited(scheme, proposal)
             method = ("rollup" if full or not vetoes_unchanged(scheme, proposal)
                       else "points" if rescored else "grades")
-            before = cards()
             after: list[tuple] = []
             if method != "rollup":
-                after = _rescored(edited, rescored, preview.year_id, municipality.pk)
+                both = _rescored(edited, rescored, preview.year_id, municipality.pk)
+                before = [(v, c, old_total, old_grade) for v, c, old_total, old_grade, _t, _g in both]
+                after = [(v, c, total, grade) for v, c, _ot, _og, total, grade in both]
             else:
+                before = cards()
                 try:
                     with transaction.atomic():
                         scheme_apply(scheme=scheme, indicators=proposal.get("indicators", {}),
