@@ -173,3 +173,22 @@ def test_regenerating_the_data_gives_the_same_city(seeded):
     call_command("seed_demo", "--reset-data", stdout=io.StringIO())
 
     assert _fingerprint() == before
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_every_stored_record_list_of_a_seeded_village_is_drawn_as_the_template_draws_it(seeded, editable):
+    """The sheet page draws a stored list through one form re-pointed from record to record
+    (``entries/rows.py``); on the seeded city's records, every list of every sheet of a village
+    and of its township is exactly what the row template draws from a form per record."""
+    from tests.entries.test_record_rows import by_template
+    from wuqiang.entries.forms import EntryForms
+    from wuqiang.entries.registry import sheet_for_entry
+    from wuqiang.entries.rows import record_rows
+
+    drawn = 0
+    for entry in Entry.objects.filter(year_id=2021, township__code="520302001").select_related("year"):
+        for formset in EntryForms(sheet_for_entry(entry), entry, editable=editable).formsets:
+            assert record_rows(formset) == by_template(formset), (entry.pk, formset.prefix)
+            drawn += formset.initial_form_count()
+    assert drawn > 200  # meetings, matters, cadres, sent-down staff, trainees … of 13 villages
+

@@ -5,6 +5,7 @@ read-only sheets; and the sheet page stays within its queries."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -103,3 +104,36 @@ def test_a_long_list_renders_in_a_bounded_number_of_queries(login_en, flow, worl
     assert page.status_code == 200
     assert page.content.decode().count('name="meeting-') >= 63 * 4
     assert len(many) == len(few)
+
+
+def test_the_page_draws_a_stored_list_without_a_form_per_record(login_en, flow, world, clerk_a, monkeypatch):
+    """60 stored meetings: the page builds a handful of forms (the first record's, re-pointed at
+    the others; the blank row; the header), not one per record — and still draws all 60."""
+    from wuqiang.entries.forms import RecordForm
+
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(60)})
+    built = []
+    original = RecordForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RecordForm, "__init__", counting)
+    page = login_en(clerk_a).get(SHEET_URL.format(code=world.village_a.code)).content.decode()
+
+    assert page.count('name="meeting-') >= 61 * 4 and 'name="meeting-59-topic"' in page
+    assert built.count("MeetingForm") <= 3, built
+
+
+def test_a_read_only_sheet_draws_every_stored_row_disabled(flow, world, clerk_a):
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(5)})
+    rows = record_rows(EntryForms(org_sheet(), entry, editable=False).formsets[0])
+    inputs = re.findall(r"<(?:input|select|textarea)\b[^>]*>", rows)
+    visible = [tag for tag in inputs if 'type="hidden"' not in tag]
+    assert len(visible) >= 5 * 4
+    assert all(" disabled" in tag for tag in visible), [t for t in visible if " disabled" not in t]
+    editable = record_rows(EntryForms(org_sheet(), entry, editable=True).formsets[0])
+    assert " disabled" not in editable

@@ -12,7 +12,9 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.forms.models import BaseInlineFormSet
 from django.forms.utils import ErrorDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wuqiang.entries.models import Entry
@@ -128,6 +130,37 @@ class RecordForm(EntryBoundForm):
         return cleaned
 
 
+class _TemplateView:
+    """A formset as the sheet template reads it. The template engine tries ``formset[name]``
+    before ``formset.name``, and a formset's ``[]`` builds every form of the list — one per
+    record — just to fail the lookup; this view has attributes only."""
+
+    def __init__(self, formset: BaseInlineFormSet) -> None:
+        self._formset = formset
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._formset, name)
+
+
+class RecordFormSet(BaseInlineFormSet):
+    """A sheet's record list; on a read-only sheet every form it builds has its inputs disabled
+    (set per form as it is built, so a page drawing the rows need not build them all first)."""
+
+    read_only = False
+
+    @cached_property
+    def empty_form(self) -> forms.Form:
+        """The blank row (the table's header and the "add a row" template): built once."""
+        return super().empty_form
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        if self.read_only:
+            for field in form.fields.values():
+                field.disabled = True
+        return form
+
+
 class EntryForms:
     """The sheet page's profile form and record formsets, bound to a POST or not.
 
@@ -147,7 +180,7 @@ class EntryForms:
         self.formsets = []
         for record_sheet in sheet.records:
             formset_class = inlineformset_factory(
-                Entry, record_sheet.model, form=record_sheet.form,
+                Entry, record_sheet.model, form=record_sheet.form, formset=RecordFormSet,
                 extra=1 if editable else 0, can_delete=editable,
             )
             formset = formset_class(
@@ -155,15 +188,20 @@ class EntryForms:
                 queryset=record_sheet.model.objects.order_by("pk"),
             )
             formset.record_sheet = record_sheet
+            formset.read_only = not editable
             formset.progress = record_sheet.progress(entry) if record_sheet.progress else None
             formset.rows_html = partial(record_rows, formset)  # the rows, drawn in Python (rows.py)
             self.formsets.append(formset)
         # (prefix, index of the row in the SheetInput) → the form that drew it
         self._row_forms: dict[tuple[str, int], forms.Form] = {}
-        if not editable:
-            for form in self.all_forms():
-                for bound in form.fields.values():
-                    bound.disabled = True
+        if not editable:  # the record forms are disabled as the formsets build them
+            for bound in self.profile_form.fields.values():
+                bound.disabled = True
+
+    @property
+    def record_lists(self) -> list[_TemplateView]:
+        """The formsets for the page's template (see ``_TemplateView``)."""
+        return [_TemplateView(formset) for formset in self.formsets]
 
     def all_forms(self):
         yield self.profile_form

@@ -7,13 +7,20 @@ inputs are the same as one already drawn in this list (same field, value, initia
 attributes, errors) is not rendered again: the earlier markup is reused with the row's own
 name and id. ``tests/entries/test_record_rows.py`` renders lists both ways and compares.
 The forms, their validation and the version check are unchanged: only the drawing differs.
+
+A stored list on a page just opened (an unbound formset) is drawn without building a form per
+record: one form is built for the first record and re-pointed at each following one — its
+instance, prefix, initial values and hidden primary key, everything a row's drawing reads
+(``_stored_row_forms``). A posted list (bound, perhaps with errors) draws its own forms.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from django.forms import BaseFormSet, BoundField
+from django.forms import BaseFormSet, BoundField, Form
+from django.forms.models import model_to_dict
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,6 +30,16 @@ class _WidgetCache:
 
     def __init__(self) -> None:
         self._seen: dict[tuple, tuple[str, str, str]] = {}
+        # id(widget) → (widget, its attributes as a key): a stored list's rows share their
+        # widgets, whose attributes do not change while the list is drawn. Holding the widget
+        # keeps its id from being reused.
+        self._attrs: dict[int, tuple[Any, str]] = {}
+
+    def _attrs_key(self, widget: Any) -> str:
+        known = self._attrs.get(id(widget))
+        if known is None:
+            known = self._attrs[id(widget)] = (widget, repr(sorted(widget.attrs.items())))
+        return known[1]
 
     def render(self, bound: BoundField) -> str:
         field = bound.field
@@ -32,7 +49,7 @@ class _WidgetCache:
         value, initial = bound.value(), bound.initial
         key = (
             type(bound.form), bound.name, type(value), repr(value), type(initial), repr(initial),
-            repr(sorted(widget.attrs.items())), field.disabled, field.required, bool(field.help_text),
+            self._attrs_key(widget), field.disabled, field.required, bool(field.help_text),
         )
         name, auto_id = bound.html_name, bound.auto_id or ""
         seen = self._seen.get(key)
@@ -83,7 +100,31 @@ def _row(form: Any, formset: BaseFormSet, cache: _WidgetCache) -> str:
     return "".join(html)
 
 
+def _stored_row_forms(formset: Any) -> Iterator[Form]:
+    """The forms of an unbound model formset, in order, for drawing one at a time: the stored
+    records through one form re-pointed from record to record, then the extra blank rows.
+    Re-pointing sets what ``ModelForm.__init__`` and ``add_fields`` set per record (the
+    instance, the prefix, ``model_to_dict`` initial values, the primary key field's initial)
+    and forgets the bound fields drawn for the previous record."""
+    stored = formset.initial_form_count()
+    if stored:
+        form = formset._construct_form(0, **formset.get_form_kwargs(0))
+        options, pk_name = form._meta, formset.model._meta.pk.name
+        yield form
+        records = formset.get_queryset()  # evaluated once by initial_form_count()
+        for i in range(1, stored):
+            instance = records[i]
+            form.instance, form.prefix = instance, formset.add_prefix(i)
+            form.initial = model_to_dict(instance, options.fields, options.exclude)
+            form.fields[pk_name].initial = instance.pk
+            form._bound_fields_cache = {}
+            yield form
+    for i in range(stored, formset.total_form_count()):
+        yield formset._construct_form(i, **formset.get_form_kwargs(i))
+
+
 def record_rows(formset: BaseFormSet) -> SafeString:
     """Every row of the formset, as ``{% for form in formset %}{% include "entries/_record_row.html" %}``."""
     cache = _WidgetCache()
-    return mark_safe("".join(_row(form, formset, cache) for form in formset))  # every part escaped above
+    forms = formset if formset.is_bound else _stored_row_forms(formset)
+    return mark_safe("".join(_row(form, formset, cache) for form in forms))  # every part escaped above
