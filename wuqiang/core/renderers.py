@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 WIDGETS = "django/forms/widgets/"
 
 
-def _escape(value: Any) -> str:
+def escape_text(value: Any) -> str:
     """``conditional_escape`` without its lazy-argument wrapper, which costs more than the
     escaping itself at a few thousand attributes per sheet: the same characters escaped."""
     if isinstance(value, Promise):
@@ -33,7 +33,7 @@ def _escape(value: Any) -> str:
 
 def _text(value: Any) -> str:
     """``{{ value }}`` in a template: localised, then escaped unless already safe."""
-    return _escape(localize(value))
+    return escape_text(localize(value))
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
@@ -45,17 +45,17 @@ def _attrs(attrs: dict[str, Any]) -> str:
         if value is True:
             parts.append(f" {_text(name)}")
         else:
-            parts.append(f' {_text(name)}="{_escape(str(value))}"')
+            parts.append(f' {_text(name)}="{escape_text(str(value))}"')
     return "".join(parts)
 
 
 def _input(widget: dict[str, Any]) -> str:
-    value = "" if widget["value"] is None else f' value="{_escape(str(widget["value"]))}"'
+    value = "" if widget["value"] is None else f' value="{escape_text(str(widget["value"]))}"'
     return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
 
 
 def _option(option: dict[str, Any]) -> str:
-    return (f'<option value="{_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
+    return (f'<option value="{escape_text(str(option["value"]))}"{_attrs(option["attrs"])}>'
             f'{_text(option["label"])}</option>')
 
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.forms import BaseFormSet, BoundField, Form
+from django.forms import BaseFormSet, BoundField, Form, widgets
 from django.forms.models import model_to_dict
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from wuqiang.core.renderers import BUILDERS, WIDGETS, FastWidgetRenderer, escape_text
 
 
 class _WidgetCache:
@@ -34,6 +36,7 @@ class _WidgetCache:
         # widgets, whose attributes do not change while the list is drawn. Holding the widget
         # keeps its id from being reused.
         self._attrs: dict[int, tuple[Any, str]] = {}
+        self._inputs: dict[tuple, tuple[str, str, str, str]] = {}
 
     def _attrs_key(self, widget: Any) -> str:
         known = self._attrs.get(id(widget))
@@ -47,10 +50,11 @@ class _WidgetCache:
             return str(bound)  # rare; an invalid input's aria-describedby lists several ids
         widget = field.widget
         value, initial = bound.value(), bound.initial
-        key = (
-            type(bound.form), bound.name, type(value), repr(value), type(initial), repr(initial),
-            self._attrs_key(widget), field.disabled, field.required, bool(field.help_text),
-        )
+        shape = (type(bound.form), bound.name, self._attrs_key(widget), field.disabled, field.required,
+                 bool(field.help_text))
+        if _draws_value_attribute(bound):
+            return self._input(bound, shape, widget.format_value(value))
+        key = (*shape, type(value), repr(value), type(initial), repr(initial))
         name, auto_id = bound.html_name, bound.auto_id or ""
         seen = self._seen.get(key)
         if seen is None:
@@ -58,13 +62,47 @@ class _WidgetCache:
             self._seen[key] = (html, name, auto_id)
             return html
         html, seen_name, seen_id = seen
-        if seen_name == name and seen_id == auto_id:
+        return _renamed(html, seen_name, name, seen_id, auto_id)
+
+    def _input(self, bound: BoundField, shape: tuple, shown: str | None) -> str:
+        """An ``<input>`` whose markup differs from row to row only by its name, its ids and its
+        ``value`` attribute (dates, topics, counts, primary keys): drawn once per shape, then
+        the row's value is put between the parts before and after it."""
+        key = (*shape, shown is None)
+        name, auto_id = bound.html_name, bound.auto_id or ""
+        value = "" if shown is None else f' value="{escape_text(str(shown))}"'
+        seen = self._inputs.get(key)
+        if seen is None:
+            html = str(bound)
+            if value and html.count(value) != 1:
+                return html  # the value also spelled elsewhere: no safe place to cut
+            head, _value, tail = html.partition(value) if value else (html, "", "")
+            self._inputs[key] = (head, tail, name, auto_id)
             return html
-        # Values are escaped, so `="` only opens an attribute: the name and the ids of the widget.
-        html = html.replace(f'="{seen_name}"', f'="{name}"')
-        if seen_id:
-            html = html.replace(f'="{seen_id}', f'="{auto_id}')
+        head, tail, seen_name, seen_id = seen
+        # Renamed part by part, so a value that looks like a name or an id is never touched.
+        return (_renamed(head, seen_name, name, seen_id, auto_id) + value
+                + _renamed(tail, seen_name, name, seen_id, auto_id))
+
+
+def _renamed(html: str, old_name: str, name: str, old_id: str, auto_id: str) -> str:
+    """Markup drawn for another row with this row's name and ids. Values are escaped, so `="`
+    only opens an attribute: the name and the ids of the widget."""
+    if old_name == name and old_id == auto_id:
         return html
+    html = html.replace(f'="{old_name}"', f'="{name}"')
+    if old_id:
+        html = html.replace(f'="{old_id}', f'="{auto_id}')
+    return html
+
+
+def _draws_value_attribute(bound: BoundField) -> bool:
+    """Whether the widget is a plain ``<input>`` drawn by ``FastWidgetRenderer``, whose value is
+    one ``value="…"`` attribute (not a tick box, whose value is ``checked``, nor a file)."""
+    widget = bound.field.widget
+    return (isinstance(widget, widgets.Input) and not isinstance(widget, (widgets.CheckboxInput, widgets.FileInput))
+            and isinstance(bound.form.renderer, FastWidgetRenderer)
+            and BUILDERS.get(widget.template_name) is BUILDERS[f"{WIDGETS}input.html"])
 
 
 def _errors(bound: BoundField) -> str:
