@@ -137,3 +137,17 @@ def test_a_read_only_sheet_draws_every_stored_row_disabled(flow, world, clerk_a)
     assert all(" disabled" in tag for tag in visible), [t for t in visible if " disabled" not in t]
     editable = record_rows(EntryForms(org_sheet(), entry, editable=True).formsets[0])
     assert " disabled" not in editable
+
+
+def test_values_that_look_like_names_or_ids_are_drawn_as_the_template_draws_them(flow, world, clerk_a):
+    """A row's input is cut around its value and renamed part by part: a topic spelled like
+    another row's name or id stays as typed."""
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    rows = meetings(4)
+    for i, row in enumerate(rows):
+        row["topic"] = ("meeting-0-topic", "id_meeting-0-topic", 'x" name="meeting-0-topic', "meeting-3-topic")[i]
+    save(entry, clerk_a, add={"meeting": rows})
+    forms = EntryForms(org_sheet(), entry, editable=True)
+    assert_same(forms)
+    drawn = record_rows(forms.formsets[0])
+    assert 'value="id_meeting-0-topic"' in drawn and 'name="meeting-2-topic"' in drawn
