@@ -14,7 +14,6 @@ from django.utils.translation import pgettext_lazy
 from economy.models import EconomyProfile
 from wuqiang.entries.models import EntryState, Pillar
 from wuqiang.scoring.indicators import (
-    UNIT,
     Kind,
     approved_entries,
     as_float,
@@ -54,7 +53,7 @@ def supervisory_board(year: int) -> QuerySet:
 
 
 @indicator("E4", pillar=P, description=_("Quarters with financial disclosure / 4"),
-           unit=pgettext_lazy(UNIT, "quarters"))
+           unit=pgettext_lazy("counting unit", "quarters"))
 def disclosure(year: int) -> QuerySet:
     return _approved(year).annotate(**share(f"{PROFILE}__disclosure_quarters", 4))
 

@@ -14,7 +14,6 @@ from organizations.models import BranchProfile
 from wuqiang.entries.models import EntryState, Pillar
 from wuqiang.scoring.indicators import (
     HOUSEHOLDS,
-    UNIT,
     Kind,
     approved_entries,
     flag,
@@ -44,7 +43,7 @@ def rules_revised(year: int) -> QuerySet:
     return _approved(year).annotate(value=flag(f"{PROFILE}__rules_revised_filed"))
 
 
-@indicator("G2", pillar=P, description=_("Councils set up / 3"), unit=pgettext_lazy(UNIT, "councils"))
+@indicator("G2", pillar=P, description=_("Councils set up / 3"), unit=pgettext_lazy("counting unit", "councils"))
 def councils(year: int) -> QuerySet:
     return _approved(year).annotate(**_share_of(COUNCIL_FIELDS))
 
@@ -63,12 +62,13 @@ def households_visited(year: int) -> QuerySet:
 
 
 @indicator("G4", pillar=P, description=_("Disputes resolved within the village / disputes"),
-           unit=pgettext_lazy(UNIT, "disputes"))
+           unit=pgettext_lazy("counting unit", "disputes"))
 def disputes_resolved(year: int) -> QuerySet:
     return _approved(year).annotate(**share(f"{PROFILE}__disputes_resolved", f"{PROFILE}__disputes"))
 
 
-@indicator("G5", pillar=P, description=_("Micro-governance tools in use / 3"), unit=pgettext_lazy(UNIT, "tools"))
+@indicator("G5", pillar=P, description=_("Micro-governance tools in use / 3"),
+           unit=pgettext_lazy("counting unit", "tools"))
 def micro_governance(year: int) -> QuerySet:
     return _approved(year).annotate(**_share_of(TOOL_FIELDS))
 

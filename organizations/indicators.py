@@ -21,7 +21,6 @@ from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
     HOUSEHOLDS,
     MONTHS,
-    UNIT,
     Kind,
     approved_entries,
     figures,
@@ -49,7 +48,8 @@ def secretary_is_director(year: int) -> QuerySet:
     return _approved(year).annotate(value=flag(f"{PROFILE}__secretary_is_director"))
 
 
-@indicator("O2", pillar=P, description=_("Grids with a party group / grids"), unit=pgettext_lazy(UNIT, "grids"))
+@indicator("O2", pillar=P, description=_("Grids with a party group / grids"),
+           unit=pgettext_lazy("counting unit", "grids"))
 def grids_with_party_group(year: int) -> QuerySet:
     return _approved(year).annotate(**share(f"{PROFILE}__grids_with_party_group", f"{PROFILE}__grids"))
 
@@ -61,7 +61,7 @@ def linked_households(year: int) -> QuerySet:
 
 @indicator("O4", pillar=P,
            description=_("Branch meetings and Party lectures held, each kind counted up to its requirement / 32"),
-           unit=pgettext_lazy(UNIT, "meetings"))
+           unit=pgettext_lazy("counting unit", "meetings"))
 def meetings_held(year: int) -> QuerySet:
     # Each kind counts only up to its requirement: twelve party lectures do not make up for
     # missing committee meetings.
@@ -85,7 +85,7 @@ def theme_day_months(year: int) -> QuerySet:
 
 @indicator("O6", pillar=P,
            description=_("Major matters through the four deliberations and two disclosures / major matters"),
-           unit=pgettext_lazy(UNIT, "major matters"))
+           unit=pgettext_lazy("counting unit", "major matters"))
 def major_matters_deliberated(year: int) -> QuerySet:
     good = Count(MATTERS, filter=Q(**{f"{MATTERS}__four_deliberations": True, f"{MATTERS}__made_public": True}))
     return _approved(year).annotate(**share(good, Count(MATTERS)))

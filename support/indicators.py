@@ -21,7 +21,7 @@ from support.rules import DIRECTOR_PAY_FLOOR, PAY_FLOOR, PAY_MULTIPLE
 from talent.choices import CadrePost
 from talent.models import Cadre
 from wuqiang.entries.models import EntryState, Pillar
-from wuqiang.scoring.indicators import MONTHS, UNIT, Kind, approved_entries, flag, indicator, one_if, share
+from wuqiang.scoring.indicators import MONTHS, Kind, approved_entries, flag, indicator, one_if, share
 
 P = Pillar.SUPPORT
 PROFILE = "support_supportprofile"
@@ -119,7 +119,7 @@ def health_checkup(year: int) -> QuerySet:
 
 @indicator("S6", pillar=P,
            description=_("Township facilities and turnover housing in place / 6, from the township"),
-           unit=pgettext_lazy(UNIT, "facilities"))
+           unit=pgettext_lazy("counting unit", "facilities"))
 def township_facilities(year: int) -> QuerySet:
     in_place = one_if(FACILITY_FIELDS[0])
     for name in FACILITY_FIELDS[1:]:

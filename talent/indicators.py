@@ -23,7 +23,6 @@ from talent.choices import (
 from talent.models import Cadre, SentDown, Trainee
 from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
-    UNIT,
     Kind,
     approved_entries,
     as_float,
@@ -63,7 +62,7 @@ def team_members(year: int) -> QuerySet:
 
 
 @indicator("T3", pillar=P, description=_("Village committee members with college education or above / members"),
-           unit=pgettext_lazy(UNIT, "members"))
+           unit=pgettext_lazy("counting unit", "members"))
 def cadres_educated(year: int) -> QuerySet:
     educated = Count(CADRES, filter=Q(**{f"{CADRES}__education__in": sorted(COLLEGE_OR_ABOVE)}))
     return _approved(year).annotate(**share(educated, Count(CADRES)))
@@ -91,7 +90,8 @@ def instructor_or_commissioner(year: int) -> QuerySet:
     return _approved(year).annotate(value=_any(SentDown.objects.in_post(year).filter(kind__in=kinds)))
 
 
-@indicator("T8", pillar=P, description=_("Secretary's training hours / 40"), unit=pgettext_lazy(UNIT, "hours"))
+@indicator("T8", pillar=P, description=_("Secretary's training hours / 40"),
+           unit=pgettext_lazy("counting unit", "hours"))
 def secretary_training(year: int) -> QuerySet:
     return _approved(year).annotate(**share(f"{PROFILE}__secretary_training_hours", TRAINING_HOURS_TARGET))
 

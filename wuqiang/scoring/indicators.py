@@ -86,8 +86,8 @@ class FigureDef:
 # Counting units of the ratio indicators, for "412 of 980 households: 568 more" (a context of
 # their own: "households" is also a form label, translated differently).
 UNIT = "counting unit"
-HOUSEHOLDS = pgettext_lazy(UNIT, "households")
-MONTHS = pgettext_lazy(UNIT, "months")
+HOUSEHOLDS = pgettext_lazy("counting unit", "households")
+MONTHS = pgettext_lazy("counting unit", "months")
 
 INDICATORS: dict[str, IndicatorDef] = {}
 VETOES: dict[str, VetoDef] = {}
