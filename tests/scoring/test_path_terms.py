@@ -1,5 +1,6 @@
 """The path to the next grade in the village's own terms (issue 18 item 2): a ratio step says the
-count now, its base and how many more reach the target ("412 of 980 households: 568 more").
+count now, its base and how many more reach the target ("412 of 980 households: 568 more
+households"; "412/980 户：再 568 户").
 
 The stated number is checked against the roll-up itself: the fixture village is rebuilt with
 exactly N more (households visited, grids with a party group, meetings, 万元 …), the roll-up
@@ -154,7 +155,7 @@ def test_the_stored_denominator_is_the_ratios_base(short_world):
     for code, base in BASES.items():
         assert scores[code].denominator == pytest.approx(base), code
         assert steps[code].denominator == scores[code].denominator, code
-        # value × denominator is the count behind the value: 412 of 980 households visited.
+    # value × denominator is the count behind the value: 83 of 196 households visited.
     assert round(scores["G3"].value * scores["G3"].denominator) == 83
     assert round(scores["O4"].value * scores["O4"].denominator) == 22
     assert round(scores["E5"].value * scores["E5"].denominator, 6) == pytest.approx(0.7)
@@ -164,7 +165,8 @@ def test_the_stored_denominator_is_the_ratios_base(short_world):
 
 
 def test_a_zero_base_is_stored_as_zero_and_the_step_keeps_its_old_words(place):
-    """A village with no disputes: G4's value is "none" (full points), its base 0."""
+    """A village with no disputes and no grids: G4 and O2 are "none" (G4 full points, O2 none),
+    their base 0; O2's step is told as before."""
     make_facilities(place.township_a)
     make_village_data(place.a1, disputes=0, resolved=0, grids=0, grids_with_party_group=0)
     rollup_year(YEAR)
@@ -195,11 +197,11 @@ def test_the_stated_n_more_earns_the_gain_and_one_fewer_does_not(short_world, co
 
 
 @pytest.mark.parametrize(("value", "target", "base", "step", "more"), [
-    (412 / 980, 1, 980, 1, 568),
-    (0.0, 0.9, 980, 1, 882),  # 0.9 × 980 is 882.0000000000001 in floating point
+    (412 / 980, 1, 980, 1, 568),  # (1 − 412/980) × 980 is 568.0000000000001 in floating point
+    (0.0, 0.9, 980, 1, 882),
     (1 / 7, 0.5, 7, 1, 3),  # 2.5 to go
     (0.7 / 37.3, 0.1, 37.3, 0.1, 3.1),  # 3.03 万元 to go
-    (0.0, 0.1, 30.0, 0.1, 3.0),  # 3.0000000000000004 in floating point
+    (0.0, 0.1, 30.0, 0.1, 3.0),
     (-0.7, 0.1, 100.0, 0.1, 80.0),
 ])
 def test_still_needed_is_the_least_whole_count_despite_float_error(value, target, base, step, more):
@@ -215,8 +217,8 @@ def test_the_words_in_both_languages(short_world):
         assert step_action(steps["O4"]) == "22/32 次：再 10 次"
         assert step_action(steps["E5"]) == "0.7/37.3 万元：再 3.1 万元"
     with translation.override("en"):
-        assert step_action(steps["G3"]) == "412 of 980 households: 568 more"
-        assert step_action(steps["T8"]) == "12.5 of 40 hours: 28 more"
+        assert step_action(steps["G3"]) == "412 of 980 households: 568 more households"
+        assert step_action(steps["T8"]) == "12.5 of 40 hours: 28 more hours"
         assert step_action(steps["E5"]) == "0.7 of 37.3 10,000 yuan: 3.1 10,000 yuan more"
 
 
@@ -226,9 +228,9 @@ def test_the_village_page_shows_the_counts(client, short_world, people):
     client.force_login(people["reviewer_x"])
     page = client.get(reverse("scoring:village", args=[short_world.a3.code]) + f"?year={YEAR}")
     lines = {line.code: line for line in page.context["grade_path"]["lines"]}
-    assert lines["G3"].action == "412 of 980 households: 568 more"
-    assert "412 of 980 households: 568 more" in page.content.decode()
-    assert "7 of 12 months: 5 more" in page.content.decode()  # S2
+    assert lines["G3"].action == "412 of 980 households: 568 more households"
+    assert "412 of 980 households: 568 more households" in page.content.decode()
+    assert "7 of 12 months: 5 more months" in page.content.decode()  # S2
 
 
 def test_the_village_page_in_chinese(client, short_world, people):
@@ -249,7 +251,8 @@ def test_the_report_sheet_shows_the_counts(short_world, people, tmp_path, settin
     settings.MEDIA_ROOT = tmp_path / "media"
     user = people["reviewer_x"]
     gain = steps_of(short_world.a3)["G3"].gain
-    for language, words in (("en", "412 of 980 households: 568 more"), ("zh-hans", "412/980 户：再 568 户")):
+    for language, words in (("en", "412 of 980 households: 568 more households"),
+                            ("zh-hans", "412/980 户：再 568 户")):
         path = tmp_path / f"report-{language}.xlsx"
         with translation.override(language):
             build_report(actor=user, unit=selectors.visible_unit_or_404(user, "520302"), year=YEAR,
@@ -267,7 +270,7 @@ def test_the_api_gives_the_denominator_and_the_words(client, short_world, people
     steps = {s["code"]: s for s in body["steps"]}
     assert steps["G3"]["denominator"] == 980
     assert (steps["G3"]["count"], steps["G3"]["more"], steps["G3"]["unit"]) == (412, 568, "households")
-    assert steps["G3"]["action"] == "412 of 980 households: 568 more"
+    assert steps["G3"]["action"] == "412 of 980 households: 568 more households"
     assert steps["E5"]["more"] == pytest.approx(3.1)
     # Not a ratio: no count, the old words.
     assert steps["E1"]["count"] is None and steps["E1"]["more"] is None and steps["E1"]["unit"] == ""

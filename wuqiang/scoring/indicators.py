@@ -83,9 +83,9 @@ class FigureDef:
     columns: tuple[str, ...]
 
 
-# Counting units of the ratio indicators, for "412 of 980 households: 568 more", in a context of
-# their own ("households" is also a form label, translated differently). The context is spelled
-# out at each call: makemessages reads only literal strings.
+# Counting units of the ratio indicators, for "412 of 980 households: 568 more households", in
+# a context of their own ("households" is also a form label, translated differently). The
+# context is spelled out at each call: makemessages reads only literal strings.
 HOUSEHOLDS = pgettext_lazy("counting unit", "households")
 MONTHS = pgettext_lazy("counting unit", "months")
 

@@ -257,7 +257,7 @@ class PathLine:
     kind: str
     code: str
     label: str
-    # What to do, in the village's own terms ("412 of 980 households: 568 more").
+    # What to do, in the village's own terms ("412 of 980 households: 568 more households").
     action: str
     gain: Decimal | None
     available: Decimal | None
@@ -279,7 +279,7 @@ class StepTerms:
             return _("%(now)s of %(base)s %(unit)s: %(more)s %(unit)s more") % {
                 "now": f"{self.now:,.1f}", "base": f"{self.base:,.1f}", "more": f"{self.more:,.1f}",
                 "unit": self.unit}
-        return _("%(now)s of %(base)s %(unit)s: %(more)s more") % {
+        return _("%(now)s of %(base)s %(unit)s: %(more)s more %(unit)s") % {
             "now": _count(self.now), "base": _count(self.base), "more": _count(self.more), "unit": self.unit}
 
 
@@ -291,7 +291,8 @@ def _count(number: float) -> str:
 def still_needed(value: float, target: float, denominator: float, *, step: float = 1) -> float:
     """The least number of ``step``s (1 = whole things, 0.1 = 万元 to one decimal) that takes
     ``value`` (a share of ``denominator``) to ``target``: ceil((target − value) × denominator),
-    rounded to 1e-9 first so float error (0.9 × 980 = 882.0000000001) does not add one."""
+    rounded to 1e-9 first so float error ((1 − 412/980) × 980 = 568.0000000000001) does not
+    add one."""
     more = round((target - value) * denominator / step, 9)
     return round(math.ceil(more) * step, 9)
 
