@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from economy.models import EconomyProfile
 from wuqiang.entries.models import EntryState, Pillar
@@ -20,7 +21,7 @@ from wuqiang.scoring.indicators import (
     flag,
     indicator,
     one_if,
-    ratio,
+    share,
     veto,
 )
 
@@ -51,12 +52,15 @@ def supervisory_board(year: int) -> QuerySet:
     return _approved(year).annotate(value=flag(f"{PROFILE}__supervisory_board"))
 
 
-@indicator("E4", pillar=P, description=_("Quarters with financial disclosure / 4"))
+@indicator("E4", pillar=P, description=_("Quarters with financial disclosure / 4"),
+           unit=pgettext_lazy("counting unit", "quarters"))
 def disclosure(year: int) -> QuerySet:
-    return _approved(year).annotate(value=as_float(f"{PROFILE}__disclosure_quarters") / Value(4.0))
+    return _approved(year).annotate(**share(f"{PROFILE}__disclosure_quarters", 4))
 
 
-@indicator("E5", pillar=P, description=_("Operating income growth against last year"))
+# The base is last year's income: value × denominator is the growth in 万元.
+@indicator("E5", pillar=P, description=_("Operating income growth against last year"), unit=_("10,000 yuan"),
+           money=True)
 def income_growth(year: int) -> QuerySet:
     # Last year's approved figure for the same village; none (or zero) leaves the growth NULL.
     previous = Subquery(
@@ -66,7 +70,7 @@ def income_growth(year: int) -> QuerySet:
         ).values("operating_income")[:1]
     )
     return (approved_entries(year, P).annotate(previous_income=previous).values("village_id")
-            .annotate(value=ratio(F(INCOME) - F("previous_income"), "previous_income")))
+            .annotate(**share(F(INCOME) - F("previous_income"), "previous_income")))
 
 
 @veto("income_below_10")

@@ -5,13 +5,23 @@ Scores read approved entries only (see ``wuqiang.scoring.indicators``).
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.choices import COUNCIL_FIELDS, TOOL_FIELDS
 from organizations.models import BranchProfile
 from wuqiang.entries.models import EntryState, Pillar
-from wuqiang.scoring.indicators import Kind, approved_entries, as_float, flag, indicator, one_if, ratio, veto
+from wuqiang.scoring.indicators import (
+    HOUSEHOLDS,
+    Kind,
+    approved_entries,
+    flag,
+    indicator,
+    one_if,
+    share,
+    veto,
+)
 
 P = Pillar.GOVERNANCE
 PROFILE = "governance_governanceprofile"
@@ -21,11 +31,11 @@ def _approved(year: int) -> QuerySet:
     return approved_entries(year, P).values("village_id")
 
 
-def _share_of(fields: tuple[str, ...]):
+def _share_of(fields: tuple[str, ...]) -> dict:
     total = one_if(f"{PROFILE}__{fields[0]}")
     for name in fields[1:]:
         total = total + one_if(f"{PROFILE}__{name}")
-    return as_float(total) / Value(float(len(fields)))
+    return share(total, len(fields))
 
 
 @indicator("G1", pillar=P, kind=Kind.FLAG, description=_("Village rules revised and filed"))
@@ -33,12 +43,12 @@ def rules_revised(year: int) -> QuerySet:
     return _approved(year).annotate(value=flag(f"{PROFILE}__rules_revised_filed"))
 
 
-@indicator("G2", pillar=P, description=_("Councils set up / 3"))
+@indicator("G2", pillar=P, description=_("Councils set up / 3"), unit=pgettext_lazy("counting unit", "councils"))
 def councils(year: int) -> QuerySet:
-    return _approved(year).annotate(value=_share_of(COUNCIL_FIELDS))
+    return _approved(year).annotate(**_share_of(COUNCIL_FIELDS))
 
 
-@indicator("G3", pillar=P, description=_("Households visited / households"))
+@indicator("G3", pillar=P, description=_("Households visited / households"), unit=HOUSEHOLDS)
 def households_visited(year: int) -> QuerySet:
     # The household count is the one entered (and approved) under organizations.
     households = Subquery(
@@ -48,17 +58,19 @@ def households_visited(year: int) -> QuerySet:
         ).values("households")[:1]
     )
     return (approved_entries(year, P).annotate(households=households).values("village_id")
-            .annotate(value=ratio(f"{PROFILE}__households_visited", "households")))
+            .annotate(**share(f"{PROFILE}__households_visited", "households")))
 
 
-@indicator("G4", pillar=P, description=_("Disputes resolved within the village / disputes"))
+@indicator("G4", pillar=P, description=_("Disputes resolved within the village / disputes"),
+           unit=pgettext_lazy("counting unit", "disputes"))
 def disputes_resolved(year: int) -> QuerySet:
-    return _approved(year).annotate(value=ratio(f"{PROFILE}__disputes_resolved", f"{PROFILE}__disputes"))
+    return _approved(year).annotate(**share(f"{PROFILE}__disputes_resolved", f"{PROFILE}__disputes"))
 
 
-@indicator("G5", pillar=P, description=_("Micro-governance tools in use / 3"))
+@indicator("G5", pillar=P, description=_("Micro-governance tools in use / 3"),
+           unit=pgettext_lazy("counting unit", "tools"))
 def micro_governance(year: int) -> QuerySet:
-    return _approved(year).annotate(value=_share_of(TOOL_FIELDS))
+    return _approved(year).annotate(**_share_of(TOOL_FIELDS))
 
 
 @indicator("G6", pillar=P, kind=Kind.FLAG, description=_("One-stop service with the five systems"))

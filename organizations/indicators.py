@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import ExtractMonth, Least
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.choices import (
     REQUIRED_MEETINGS,
@@ -18,14 +19,15 @@ from organizations.choices import (
 )
 from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
+    HOUSEHOLDS,
+    MONTHS,
     Kind,
     approved_entries,
-    as_float,
     figures,
     flag,
     indicator,
     one_if,
-    ratio,
+    share,
     veto,
 )
 
@@ -46,18 +48,20 @@ def secretary_is_director(year: int) -> QuerySet:
     return _approved(year).annotate(value=flag(f"{PROFILE}__secretary_is_director"))
 
 
-@indicator("O2", pillar=P, description=_("Grids with a party group / grids"))
+@indicator("O2", pillar=P, description=_("Grids with a party group / grids"),
+           unit=pgettext_lazy("counting unit", "grids"))
 def grids_with_party_group(year: int) -> QuerySet:
-    return _approved(year).annotate(value=ratio(f"{PROFILE}__grids_with_party_group", f"{PROFILE}__grids"))
+    return _approved(year).annotate(**share(f"{PROFILE}__grids_with_party_group", f"{PROFILE}__grids"))
 
 
-@indicator("O3", pillar=P, description=_("Households linked to a party member / households"))
+@indicator("O3", pillar=P, description=_("Households linked to a party member / households"), unit=HOUSEHOLDS)
 def linked_households(year: int) -> QuerySet:
-    return _approved(year).annotate(value=ratio(f"{PROFILE}__linked_households", f"{PROFILE}__households"))
+    return _approved(year).annotate(**share(f"{PROFILE}__linked_households", f"{PROFILE}__households"))
 
 
 @indicator("O4", pillar=P,
-           description=_("Branch meetings and Party lectures held, each kind counted up to its requirement / 32"))
+           description=_("Branch meetings and Party lectures held, each kind counted up to its requirement / 32"),
+           unit=pgettext_lazy("counting unit", "meetings"))
 def meetings_held(year: int) -> QuerySet:
     # Each kind counts only up to its requirement: twelve party lectures do not make up for
     # missing committee meetings.
@@ -69,21 +73,22 @@ def meetings_held(year: int) -> QuerySet:
     total = held[0]
     for part in held[1:]:
         total = total + part
-    return _approved(year).annotate(value=as_float(total) / Value(float(REQUIRED_MEETINGS_TOTAL)))
+    return _approved(year).annotate(**share(total, REQUIRED_MEETINGS_TOTAL))
 
 
-@indicator("O5", pillar=P, description=_("Months with a theme party day / 12"))
+@indicator("O5", pillar=P, description=_("Months with a theme party day / 12"), unit=MONTHS)
 def theme_day_months(year: int) -> QuerySet:
     months = Count(ExtractMonth(f"{MEETINGS}__date"), distinct=True,
                    filter=Q(**{f"{MEETINGS}__kind": MeetingKind.THEME_DAY, f"{MEETINGS}__date__year": year}))
-    return _approved(year).annotate(value=as_float(months) / Value(float(REQUIRED_THEME_DAY_MONTHS)))
+    return _approved(year).annotate(**share(months, REQUIRED_THEME_DAY_MONTHS))
 
 
 @indicator("O6", pillar=P,
-           description=_("Major matters through the four deliberations and two disclosures / major matters"))
+           description=_("Major matters through the four deliberations and two disclosures / major matters"),
+           unit=pgettext_lazy("counting unit", "major matters"))
 def major_matters_deliberated(year: int) -> QuerySet:
     good = Count(MATTERS, filter=Q(**{f"{MATTERS}__four_deliberations": True, f"{MATTERS}__made_public": True}))
-    return _approved(year).annotate(value=ratio(good, Count(MATTERS)))
+    return _approved(year).annotate(**share(good, Count(MATTERS)))
 
 
 @indicator("O7", pillar=P, kind=Kind.FLAG, description=_("Standardisation review passed"))

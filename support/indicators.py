@@ -12,6 +12,7 @@ from django.db.models import Case, CharField, Exists, F, FloatField, OuterRef, Q
 from django.db.models.functions import Coalesce, Concat, Greatest
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import BranchProfile
 from support.choices import FACILITY_FIELDS
@@ -20,7 +21,7 @@ from support.rules import DIRECTOR_PAY_FLOOR, PAY_FLOOR, PAY_MULTIPLE
 from talent.choices import CadrePost
 from talent.models import Cadre
 from wuqiang.entries.models import EntryState, Pillar
-from wuqiang.scoring.indicators import Kind, approved_entries, as_float, flag, indicator, one_if
+from wuqiang.scoring.indicators import MONTHS, Kind, approved_entries, flag, indicator, one_if, share
 
 P = Pillar.SUPPORT
 PROFILE = "support_supportprofile"
@@ -95,9 +96,9 @@ def secretary_pay(year: int) -> QuerySet:
                       reference=standard))
 
 
-@indicator("S2", pillar=P, description=_("Months paid in full and on time / 12"))
+@indicator("S2", pillar=P, description=_("Months paid in full and on time / 12"), unit=MONTHS)
 def pay_on_time(year: int) -> QuerySet:
-    return _approved(year).annotate(value=as_float(f"{PROFILE}__months_paid_on_time") / Value(12.0))
+    return _approved(year).annotate(**share(f"{PROFILE}__months_paid_on_time", 12))
 
 
 @indicator("S3", pillar=P, kind=Kind.FLAG, description=_("Venue standardised and at least 200 m²"))
@@ -117,18 +118,21 @@ def health_checkup(year: int) -> QuerySet:
 
 
 @indicator("S6", pillar=P,
-           description=_("Township facilities and turnover housing in place / 6, from the township"))
+           description=_("Township facilities and turnover housing in place / 6, from the township"),
+           unit=pgettext_lazy("counting unit", "facilities"))
 def township_facilities(year: int) -> QuerySet:
     in_place = one_if(FACILITY_FIELDS[0])
     for name in FACILITY_FIELDS[1:]:
         in_place = in_place + one_if(name)
-    share = Subquery(
+    # The base is the six facilities whether or not the township's sheet is approved.
+    columns = share(in_place, len(FACILITY_FIELDS))
+    township_share = Subquery(
         TownshipFacilities.objects.filter(
             entry__township_id=OuterRef("township_id"), entry__village__isnull=True, entry__year_id=year,
             entry__pillar=P, entry__state=EntryState.APPROVED,
-        ).annotate(share=as_float(in_place) / Value(float(len(FACILITY_FIELDS)))).values("share")[:1],
+        ).annotate(share=columns["value"]).values("share")[:1],
         output_field=FloatField(),
     )
-    return _approved(year).annotate(value=share)
+    return _approved(year).annotate(value=township_share, denominator=columns["denominator"])
 
 

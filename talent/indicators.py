@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from talent.choices import (
     COLLEGE_OR_ABOVE,
@@ -29,7 +30,7 @@ from wuqiang.scoring.indicators import (
     figures,
     flag,
     indicator,
-    ratio,
+    share,
 )
 
 P = Pillar.TALENT
@@ -60,10 +61,11 @@ def team_members(year: int) -> QuerySet:
         value=as_float(count_of(SentDown.objects.in_post(year).filter(kind=SentDownKind.TEAM_MEMBER))))
 
 
-@indicator("T3", pillar=P, description=_("Village committee members with college education or above / members"))
+@indicator("T3", pillar=P, description=_("Village committee members with college education or above / members"),
+           unit=pgettext_lazy("counting unit", "members"))
 def cadres_educated(year: int) -> QuerySet:
     educated = Count(CADRES, filter=Q(**{f"{CADRES}__education__in": sorted(COLLEGE_OR_ABOVE)}))
-    return _approved(year).annotate(value=ratio(educated, Count(CADRES)))
+    return _approved(year).annotate(**share(educated, Count(CADRES)))
 
 
 @indicator("T4", pillar=P, kind=Kind.FLAG, description=_("A village committee member under 35"))
@@ -88,10 +90,10 @@ def instructor_or_commissioner(year: int) -> QuerySet:
     return _approved(year).annotate(value=_any(SentDown.objects.in_post(year).filter(kind__in=kinds)))
 
 
-@indicator("T8", pillar=P, description=_("Secretary's training hours / 40"))
+@indicator("T8", pillar=P, description=_("Secretary's training hours / 40"),
+           unit=pgettext_lazy("counting unit", "hours"))
 def secretary_training(year: int) -> QuerySet:
-    return _approved(year).annotate(
-        value=as_float(f"{PROFILE}__secretary_training_hours") / Value(TRAINING_HOURS_TARGET))
+    return _approved(year).annotate(**share(f"{PROFILE}__secretary_training_hours", TRAINING_HOURS_TARGET))
 
 
 SENT_DOWN = "talent_sentdown_set"

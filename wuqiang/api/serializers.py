@@ -205,7 +205,8 @@ class ChangeSerializer(FastModelSerializer):
 class IndicatorScoreSerializer(FastModelSerializer):
     class Meta:
         model = VillageIndicatorScore
-        fields = ["code", "pillar", "value", "points", "basis", "reference"]
+        # denominator: a ratio's base (value × denominator is the count behind it), NULL otherwise.
+        fields = ["code", "pillar", "value", "denominator", "points", "basis", "reference"]
 
 
 SCORE_FIELDS = ["organizations", "talent", "economy", "governance", "support", "total", "grade", "approved_pillars",

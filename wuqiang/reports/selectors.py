@@ -285,8 +285,8 @@ def grade_paths(user: Any, unit: Any, year: int) -> Iterator[tuple[tuple, list]]
              .values_list("village__code", "village__name", "township__name", "county__name", "next_grade",
                           "points_needed", "pillars_short"))
     steps = (in_unit(VillagePathStep.objects.visible_to(user).filter(year_id=year), unit)
-             .select_related("village").only("village__code", "kind", "code", "value", "target", "gain",
-                                             "reference", "available")
+             .select_related("village").only("village__code", "kind", "code", "value", "denominator", "target",
+                                             "gain", "reference", "available")
              .order_by("village__code"))
     pending = steps.iterator(chunk_size=CHUNK)
     step = next(pending, None)

@@ -18,13 +18,42 @@ from wuqiang.api.views import YEAR, key, pk_of
 from wuqiang.regions.filtersets import year_filter
 from wuqiang.regions.models import County, Municipality, Village
 from wuqiang.scoring import insight
+from wuqiang.scoring.indicators import indicator_def
 from wuqiang.scoring.models import Grade, Scheme, VillagePath, VillagePathStep
+from wuqiang.scoring.selectors import step_action, step_terms
 
 
 class PathStepSerializer(serializers.ModelSerializer):
+    # The step in the village's own terms, where the indicator is a ratio with a base: the count
+    # now (value × denominator), how many more reach the target, and their unit.
+    count = serializers.SerializerMethodField()
+    more = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+    # What the village page says the step asks for, in the request's language.
+    action = serializers.SerializerMethodField()
+
     class Meta:
         model = VillagePathStep
-        fields = ["kind", "code", "pillar", "value", "target", "points", "gain", "available", "basis", "reference"]
+        fields = ["kind", "code", "pillar", "value", "denominator", "target", "points", "gain", "available", "basis",
+                  "reference", "count", "more", "unit", "action"]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_count(self, obj: VillagePathStep) -> float | None:
+        terms = step_terms(obj, indicator_def(obj.code))
+        return None if terms is None else round(terms.now, 6)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_more(self, obj: VillagePathStep) -> float | None:
+        terms = step_terms(obj, indicator_def(obj.code))
+        return None if terms is None else terms.more
+
+    @extend_schema_field(serializers.CharField())
+    def get_unit(self, obj: VillagePathStep) -> str:
+        terms = step_terms(obj, indicator_def(obj.code))
+        return "" if terms is None else terms.unit
+
+    def get_action(self, obj: VillagePathStep) -> str:
+        return step_action(obj)
 
 
 class VillagePathSerializer(FastModelSerializer):

@@ -5,7 +5,9 @@ village for the whole year — never a loop over villages:
 
 * ``@indicator("O1", …)`` — rows with ``village_id`` and ``value`` (a number, or NULL for
   "none", e.g. a ratio whose denominator is zero). **Scores use approved data only**: the
-  queryset starts from :func:`approved_entries`.
+  queryset starts from :func:`approved_entries`. An indicator declared with a counting
+  ``unit`` (a ratio, or a count over a constant) also annotates ``denominator``, the value's
+  base, so that the count behind it is value × denominator (:func:`share` gives both).
 * ``@veto("income_below_10")`` — rows with ``village_id`` for every village the veto item
   hits, again from approved data only.
 * ``@figures("organizations", columns=…)`` — SPEC §7's key figures, rows with ``village_id``
@@ -27,6 +29,7 @@ from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef,
 from django.db.models.expressions import Combinable, Expression
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from wuqiang.entries.models import Entry, EntryState
 
@@ -52,10 +55,18 @@ class IndicatorDef:
     # For indicators whose rows also carry ``basis`` (a short code) and ``reference`` (a number):
     # turns them into the "why" the village scorecard shows, e.g. which pay standard applied.
     explain: Callable[[str, Any], str] | None = None
+    # For ratios: what the numerator and the denominator count ("households"); rows then also
+    # carry ``denominator``. ``money``: they are amounts in 万元, not whole things.
+    unit: str | Promise | None = None
+    money: bool = False
 
     @property
     def basis(self) -> bool:
         return self.explain is not None
+
+    @property
+    def has_denominator(self) -> bool:
+        return self.unit is not None
 
 
 @dataclass(frozen=True)
@@ -72,18 +83,26 @@ class FigureDef:
     columns: tuple[str, ...]
 
 
+# Counting units of the ratio indicators, for "412 of 980 households: 568 more households", in
+# a context of their own ("households" is also a form label, translated differently). The
+# context is spelled out at each call: makemessages reads only literal strings.
+HOUSEHOLDS = pgettext_lazy("counting unit", "households")
+MONTHS = pgettext_lazy("counting unit", "months")
+
 INDICATORS: dict[str, IndicatorDef] = {}
 VETOES: dict[str, VetoDef] = {}
 FIGURES: dict[str, FigureDef] = {}
 
 
 def indicator(code: str, *, pillar: str, kind: str = Kind.RATIO, description: str | Promise = "",
-              explain: Callable[[str, Any], str] | None = None):
+              explain: Callable[[str, Any], str] | None = None, unit: str | Promise | None = None,
+              money: bool = False):
     """Register ``(year) -> QuerySet[village_id, value]`` as the value of indicator ``code``
-    (with ``explain``: rows also carry ``basis`` and ``reference``, stored beside the value)."""
+    (with ``explain``: rows also carry ``basis`` and ``reference``, stored beside the value; with
+    ``unit``, a lazy counting unit: rows also carry ``denominator``, stored beside the value)."""
 
     def register(function: IndicatorFn) -> IndicatorFn:
-        INDICATORS[code] = IndicatorDef(code, str(pillar), function, kind, description, explain)
+        INDICATORS[code] = IndicatorDef(code, str(pillar), function, kind, description, explain, unit, money)
         return function
 
     return register
@@ -148,6 +167,16 @@ def ratio(numerator: Combinable | str, denominator: Combinable | str) -> Express
     """numerator / denominator as a float; NULL when the denominator is zero or missing."""
     den = F(denominator) if isinstance(denominator, str) else denominator
     return as_float(numerator) / NullIf(as_float(den), Value(0.0))
+
+
+def share(numerator: Combinable | str, denominator: Combinable | str | float) -> dict[str, Expression]:
+    """``value`` (numerator / denominator, as :func:`ratio`) and ``denominator`` (as a float),
+    to annotate together: ``.annotate(**share("visited", "households"))``. A number is a
+    constant base (32 meetings, 12 months)."""
+    if isinstance(denominator, int | float):
+        base = Value(float(denominator))
+        return {"value": as_float(numerator) / base, "denominator": base}
+    return {"value": ratio(numerator, denominator), "denominator": as_float(denominator)}
 
 
 def count_of(records: QuerySet, link: str = "entry") -> Coalesce:

@@ -151,13 +151,12 @@ class SchemeVeto(models.Model):
 # --- Stored results ----------------------------------------------------------------------
 
 
-class VillageIndicatorScore(models.Model):
-    """One indicator's value and points for one village in one year, from approved data only.
-
-    Derived data, rewritten whole by the roll-up from rows that exist: the foreign keys carry
-    neither an index of their own (the unique (year, village, code) index serves every read)
-    nor a database constraint, whose deferred per-row checks would double the commit time.
-    The same holds for VillageVeto and VillageScorecard."""
+class DerivedVillageRow(models.Model):
+    """A row the roll-up derives for one village in one year (an indicator score, a path, a path
+    step): rewritten whole from rows that exist, so the foreign keys carry neither an index of
+    their own (each model's unique or (year, village) index serves every read) nor a database
+    constraint, whose deferred per-row checks would double the commit time. Scoped through the
+    village unless the row stores the units itself."""
 
     scope_paths = {
         Level.MUNICIPALITY: "village__county__municipality_id",
@@ -170,17 +169,34 @@ class VillageIndicatorScore(models.Model):
                              verbose_name=_("year"), db_index=False, db_constraint=False)
     village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
                                 verbose_name=_("village"), db_index=False, db_constraint=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def _denominator_field() -> models.FloatField:
+    # The base of a ratio indicator's value (households, grids, 32 meetings, last year's income…),
+    # so that the count behind the value is value × denominator; NULL for other indicators.
+    return models.FloatField(_("denominator"), null=True)
+
+
+class VillageIndicatorScore(DerivedVillageRow):
+    """One indicator's value and points for one village in one year, from approved data only.
+
+    Derived data (see DerivedVillageRow); VillageVeto and VillageScorecard are kept the same way."""
+
     code = models.CharField(_("indicator"), max_length=8)
     pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
     # NULL means "none" (a ratio with nothing to count); the rule says what that scores.
     value = models.FloatField(_("value"), null=True)
+    denominator = _denominator_field()
     points = _points_field(_("points"))
     # What the value was measured against, where the indicator says (S1: which pay standard
     # applied and which pillar stated the 一肩挑 fact); codes explained by the indicator's registry.
     basis = models.CharField(_("basis"), max_length=32, blank=True, default="")
     reference = models.DecimalField(_("reference value"), max_digits=14, decimal_places=2, null=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("village indicator score")
@@ -564,16 +580,13 @@ class StepKind(models.TextChoices):
     PILLAR = "pillar", _("Have a pillar approved")
 
 
-class VillagePath(models.Model):
+class VillagePath(DerivedVillageRow):
     """A village's distance to its next grade in a year, from its stored scorecard (written by
     the roll-up's last step, ``paths.py``)."""
 
+    # The row stores its units, like the village scorecard it is derived from.
     scope_paths = VillageScorecard.scope_paths
 
-    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("year"), db_index=False, db_constraint=False)
-    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("village"), db_index=False, db_constraint=False)
     township = models.ForeignKey("regions.Township", on_delete=models.CASCADE, related_name="+",
                                  verbose_name=_("township"), db_index=False, db_constraint=False)
     county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
@@ -586,8 +599,6 @@ class VillagePath(models.Model):
     # Pillars below the exemplary pillar line (comma-separated), when the next grade is exemplary.
     pillars_short = models.CharField(_("pillars below the line"), max_length=100, blank=True, default="")
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("path to the next grade")
         verbose_name_plural = _("paths to the next grade")
@@ -598,26 +609,17 @@ class VillagePath(models.Model):
         return f"{self.village_id} · {self.year_id} → {self.next_grade}"
 
 
-class VillagePathStep(models.Model):
+class VillagePathStep(DerivedVillageRow):
     """One thing a village can do to gain points (or clear a veto) in a year, with the value it
     must reach and the points it gains; vetoes first, then by points gained."""
 
-    scope_paths = {
-        Level.MUNICIPALITY: "village__county__municipality_id",
-        Level.COUNTY: "village__county_id",
-        Level.TOWNSHIP: "village__township_id",
-        Level.VILLAGE: "village_id",
-    }
-
-    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("year"), db_index=False, db_constraint=False)
-    village = models.ForeignKey("regions.Village", on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("village"), db_index=False, db_constraint=False)
     kind = models.CharField(_("kind"), max_length=12, choices=StepKind)
     # The indicator code, the veto code or the pillar.
     code = models.CharField(_("code"), max_length=24)
     pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar, blank=True, default="")
     value = models.FloatField(_("value"), null=True)
+    # Copied from the score: with it the step speaks in households, meetings… (value × denominator).
+    denominator = _denominator_field()
     target = models.FloatField(_("value to reach"), null=True)
     points = _points_field(_("points now"), null=True)
     gain = _points_field(_("points gained"), null=True)
@@ -625,8 +627,6 @@ class VillagePathStep(models.Model):
     available = _points_field(_("points available"), null=True)
     basis = models.CharField(_("basis"), max_length=32, blank=True, default="")
     reference = models.DecimalField(_("reference value"), max_digits=14, decimal_places=2, null=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("path step")

@@ -97,17 +97,18 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
         execute(f"DELETE FROM {_table(VillagePath)} WHERE year_id = %s AND county_id IN ({counties})", (year,))
 
         indicators = list(scheme.indicators.all())
-        step_columns = ("year_id, village_id, kind, code, pillar, value, target, points, gain, available, "
-                        "basis, reference")
+        step_columns = ("year_id, village_id, kind, code, pillar, value, denominator, target, points, gain, "
+                        "available, basis, reference")
         if indicators:
             targets = " ".join(f"WHEN {_str(i.code)} THEN {target_and_gain_sql(i)[0]}" for i in indicators)
             gains = " ".join(f"WHEN {_str(i.code)} THEN {target_and_gain_sql(i)[1]}" for i in indicators)
             fulls = " ".join(f"WHEN {_str(i.code)} THEN {_lit(i.points)}" for i in indicators)
             execute(
                 f"INSERT INTO {_table(VillagePathStep)} ({step_columns}) "
-                f"SELECT x.year_id, x.village_id, %s, x.code, x.pillar, x.value, x.target, x.points, x.gain, "
-                f"x.available, x.basis, x.reference FROM ("
-                f"SELECT s.year_id, s.village_id, s.code, s.pillar, s.value, s.points, s.basis, s.reference, "
+                f"SELECT x.year_id, x.village_id, %s, x.code, x.pillar, x.value, x.denominator, x.target, x.points, "
+                f"x.gain, x.available, x.basis, x.reference FROM ("
+                f"SELECT s.year_id, s.village_id, s.code, s.pillar, s.value, s.denominator, s.points, s.basis, "
+                f"s.reference, "
                 f"CAST(CASE s.code {targets} END AS DOUBLE PRECISION) AS target, "
                 f"ROUND(CAST(CASE s.code {gains} END AS NUMERIC), 2) AS gain, "
                 f"ROUND(CAST(CASE s.code {fulls} END - s.points AS NUMERIC), 2) AS available "
@@ -117,7 +118,7 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
             )
         execute(
             f"INSERT INTO {_table(VillagePathStep)} ({step_columns}) "
-            f"SELECT year_id, village_id, %s, code, '', NULL, NULL, NULL, NULL, NULL, '', NULL "
+            f"SELECT year_id, village_id, %s, code, '', NULL, NULL, NULL, NULL, NULL, NULL, '', NULL "
             f"FROM {_table(VillageVeto)} WHERE year_id = %s AND {in_run}",
             (StepKind.VETO, year),
         )
@@ -133,7 +134,8 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
         if branches:
             execute(
                 f"INSERT INTO {_table(VillagePathStep)} ({step_columns}) "
-                f"SELECT %s, u.village_id, %s, u.pillar, u.pillar, NULL, NULL, 0, u.available, u.available, '', NULL "
+                f"SELECT %s, u.village_id, %s, u.pillar, u.pillar, NULL, NULL, NULL, 0, u.available, u.available, "
+                f"'', NULL "
                 f"FROM ({' UNION ALL '.join(branches)}) u",
                 (year, StepKind.PILLAR, *([year, year] * len(branches))),
             )

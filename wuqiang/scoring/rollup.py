@@ -222,13 +222,16 @@ class _Runner:
         where, where_params = self.village_filter("q.village_id") if outer else ("", ())
         # Indicators that explain their value (S1: which pay standard applied) store how.
         basis = ("q.basis", "q.reference") if definition.basis else ("''", "NULL")
+        # Ratio indicators store their base, so the path can speak in households, meetings…
+        denominator = "q.denominator" if definition.has_denominator else "NULL"
         # A materialised CTE: the rule's CASE names the value several times, and an inlined
         # subquery would evaluate the indicator's correlated subqueries once per mention.
         self.execute(
             f"WITH q AS MATERIALIZED ({sql}) "
             f"INSERT INTO {_table(VillageIndicatorScore)} "
-            f"(year_id, village_id, code, pillar, value, points, basis, reference) "
-            f"SELECT %s, q.village_id, %s, %s, q.value, {points_sql(indicator, 'q.value')}, {basis[0]}, {basis[1]} "
+            f"(year_id, village_id, code, pillar, value, denominator, points, basis, reference) "
+            f"SELECT %s, q.village_id, %s, %s, q.value, {denominator}, {points_sql(indicator, 'q.value')}, "
+            f"{basis[0]}, {basis[1]} "
             f"FROM q "
             f"INNER JOIN {_table(Entry)} e ON e.village_id = q.village_id AND e.year_id = %s "
             f"AND e.pillar = %s AND e.state = %s "

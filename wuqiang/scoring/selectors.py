@@ -3,6 +3,7 @@ the number of villages, and never an indicator computed on a page view."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -256,10 +257,56 @@ class PathLine:
     kind: str
     code: str
     label: str
-    # What to do, in the village's own terms ("Indicator 62.5 % → 100.0 %").
+    # What to do, in the village's own terms ("412 of 980 households: 568 more households").
     action: str
     gain: Decimal | None
     available: Decimal | None
+
+
+@dataclass(frozen=True)
+class StepTerms:
+    """A ratio step in the village's own terms: ``now`` of ``base`` ``unit`` and ``more`` to go
+    (whole things, or 万元 to 0.1 when ``money``)."""
+
+    now: float
+    base: float
+    more: float
+    unit: str
+    money: bool
+
+    def text(self) -> str:
+        if self.money:
+            return _("%(now)s of %(base)s %(unit)s: %(more)s %(unit)s more") % {
+                "now": f"{self.now:,.1f}", "base": f"{self.base:,.1f}", "more": f"{self.more:,.1f}",
+                "unit": self.unit}
+        return _("%(now)s of %(base)s %(unit)s: %(more)s more %(unit)s") % {
+            "now": _count(self.now), "base": _count(self.base), "more": _count(self.more), "unit": self.unit}
+
+
+def _count(number: float) -> str:
+    """A count as people write it: 412, or 12.5 (hours) — never 411.99999999."""
+    return f"{round(number, 6):,.6f}".rstrip("0").rstrip(".")
+
+
+def still_needed(value: float, target: float, denominator: float, *, step: float = 1) -> float:
+    """The least number of ``step``s (1 = whole things, 0.1 = 万元 to one decimal) that takes
+    ``value`` (a share of ``denominator``) to ``target``: ceil((target − value) × denominator),
+    rounded to 1e-9 first so float error ((1 − 412/980) × 980 = 568.0000000000001) does not
+    add one."""
+    more = round((target - value) * denominator / step, 9)
+    return round(math.ceil(more) * step, 9)
+
+
+def step_terms(step: Any, definition: registry.IndicatorDef | None) -> StepTerms | None:
+    """The step in counts (households, meetings, 万元…) where its indicator is a ratio with a
+    stored, non-zero base; None otherwise (the step is then told as values)."""
+    if (definition is None or not definition.has_denominator or not step.denominator
+            or step.value is None or step.target is None):
+        return None
+    money = definition.money
+    return StepTerms(now=step.value * step.denominator, base=step.denominator,
+                     more=still_needed(step.value, step.target, step.denominator, step=0.1 if money else 1),
+                     unit=str(definition.unit), money=money)
 
 
 def _step_action(step: Any, name: str, kind: str) -> str:
@@ -270,9 +317,24 @@ def _step_action(step: Any, name: str, kind: str) -> str:
         return _("now “%(now)s”: make it “yes”") % {"now": _display(step.value, kind)}
     if step.target is None:
         return _("no value yet: enter it")
+    terms = step_terms(step, registry.indicator_def(step.code))
+    if terms is not None:
+        return terms.text()
     unit = " " + _("10,000 yuan") if kind == Kind.MONEY else ""
     return _("%(now)s → %(target)s%(unit)s") % {
         "now": _display(step.value, kind), "target": _display(step.target, kind), "unit": unit}
+
+
+def step_action(step: Any) -> str:
+    """What a stored step asks for, in words (the page's "what would earn the points")."""
+    from wuqiang.scoring.models import StepKind
+
+    if step.kind == StepKind.VETO:
+        return _("must be cleared: it caps the grade at not up to standard")
+    if step.kind == StepKind.PILLAR:
+        return _("enter the sheet and have it approved: up to")
+    definition = registry.indicator_def(step.code)
+    return _step_action(step, "", definition.kind if definition else Kind.RATIO)
 
 
 def village_path(card: VillageScorecard | None, scheme: Scheme | None) -> dict[str, Any] | None:
@@ -293,16 +355,14 @@ def village_path(card: VillageScorecard | None, scheme: Scheme | None) -> dict[s
     lines = []
     for step in steps:
         if step.kind == StepKind.VETO:
-            lines.append(PathLine(step.kind, step.code, str(vetoes.get(step.code, step.code)),
-                                  _("must be cleared: it caps the grade at not up to standard"), None, None))
+            lines.append(PathLine(step.kind, step.code, str(vetoes.get(step.code, step.code)), step_action(step),
+                                  None, None))
         elif step.kind == StepKind.PILLAR:
-            lines.append(PathLine(step.kind, step.code, pillars.get(step.code, step.code),
-                                  _("enter the sheet and have it approved: up to"), step.gain, step.available))
+            lines.append(PathLine(step.kind, step.code, pillars.get(step.code, step.code), step_action(step),
+                                  step.gain, step.available))
         else:
-            definition = registry.indicator_def(step.code)
-            kind = definition.kind if definition else Kind.RATIO
-            lines.append(PathLine(step.kind, step.code, names.get(step.code, step.code),
-                                  _step_action(step, names.get(step.code, ""), kind), step.gain, step.available))
+            lines.append(PathLine(step.kind, step.code, names.get(step.code, step.code), step_action(step),
+                                  step.gain, step.available))
     labels = dict(Grade.choices)
     short = [pillars.get(p, p) for p in path.pillars_short.split(",") if p]
     return {"path": path, "next_label": labels.get(path.next_grade, ""), "pillars_short": short, "lines": lines}
