@@ -71,7 +71,8 @@ def failing_villages(unit: Any, year: int, user: Any, kind: str | None = None) -
 
 def failing_counts(unit: Any, year: int, user: Any) -> dict[str, int]:
     """How many failing villages of each kind (one grouped query)."""
-    rows = failing_villages(unit, year, user).order_by().values("fail_kind").annotate(n=Count("pk"))
+    # COUNT(*), not COUNT(id): the kinds are counted from the failing-list index alone.
+    rows = failing_villages(unit, year, user).order_by().values("fail_kind").annotate(n=Count("*"))
     counts = {kind: 0 for kind in FailKind.values}
     counts.update({row["fail_kind"]: row["n"] for row in rows})
     return counts
