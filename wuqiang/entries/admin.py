@@ -8,7 +8,7 @@ write history, version, flags and the roll-up trigger. The admin is for looking 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from wuqiang.entries.models import Change, Entry, EntryExtension
+from wuqiang.entries.models import Change, Entry, EntryExtension, EntryTally
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,6 +58,15 @@ class EntryExtensionAdmin(ReadOnlyAdmin):
     list_filter = ["entry__year", "entry__county"]
     list_select_related = ["entry__village", "entry__township", "granted_by"]
     raw_id_fields = ["entry"]
+
+
+@admin.register(EntryTally)
+class EntryTallyAdmin(ReadOnlyAdmin):
+    """The stored sheet counts behind the city dashboard's "still pending" line (derived)."""
+
+    list_display = ["county", "year", "state", "entries"]
+    list_filter = ["year", "state", "county__municipality"]
+    list_select_related = ["county"]
 
 
 class ProfileAdmin(ReadOnlyAdmin):

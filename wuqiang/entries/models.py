@@ -116,6 +116,28 @@ class Entry(models.Model):
         return self.state in EDITABLE_STATES
 
 
+class EntryTally(models.Model):
+    """How many of a county's village sheets of a year are in each state: what the city
+    dashboard shows as still pending, without counting every entry of the city on each view.
+    Recounted for the county by the entry services whenever a sheet is created or changes state
+    (``tallies.refresh_tallies``, under a lock on the county) and by every roll-up."""
+
+    county = models.ForeignKey("regions.County", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("county"))
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"))
+    state = models.CharField(_("state"), max_length=12, choices=EntryState)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("entry tally")
+        verbose_name_plural = _("entry tallies")
+        constraints = [models.UniqueConstraint(fields=["county", "year", "state"], name="entry_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} · {self.year_id} · {self.state}: {self.entries}"
+
+
 class PillarProfile(models.Model):
     """Base of a pillar's one-row-per-entry values; its primary key is the entry."""
 

@@ -112,6 +112,7 @@ def entry_save(
         except IntegrityError:
             # Someone created the same entry a moment earlier.
             raise StaleEntry(_reload(entry)) from None
+        _state_changed(entry)
     else:
         claimed = Entry.objects.filter(pk=entry.pk, version=expected_version, state__in=EDITABLE_STATES).update(
             version=F("version") + 1, updated_at=now, updated_by=actor
@@ -184,6 +185,7 @@ def _move(entry: Entry, *, from_states: Iterable[str], to_state: str, expected_v
             raise StaleEntry(current)
         raise _changed_meanwhile()
     entry.refresh_from_db()
+    _state_changed(entry)
 
 
 @transaction.atomic
@@ -202,8 +204,18 @@ def entry_submit(*, entry: Entry, actor, expected_version: int | None = None,
     if not moved:
         raise StaleEntry(Entry.objects.select_related("updated_by").get(pk=entry.pk))
     entry.refresh_from_db()
+    _state_changed(entry)
     _record(entry, actor, ChangeAction.SUBMITTED, at=now, source=source)
     return entry
+
+
+def _state_changed(entry: Entry) -> None:
+    """A village sheet was created or changed state: recount its county's stored tallies in
+    this transaction (``tallies.py``). Township sheets are not tallied."""
+    if entry.village_id is not None:
+        from wuqiang.entries.tallies import refresh_tallies
+
+        refresh_tallies([entry.county_id], entry.year_id)
 
 
 def _changed_meanwhile() -> NotAllowed:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuqiang.entries.models import Entry, EntryState, Pillar
+from wuqiang.entries.tallies import refresh_tallies
 from wuqiang.regions.models import County, Municipality, MunicipalYear, Village
 from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring import indicators as registry
@@ -461,6 +462,8 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
         runner.refresh_next_year_change(CountyScorecard, "county_id", "mean_total", by_county=False)
         runner.refresh_next_year_change(MunicipalScorecard, "municipality_id", "mean_total", by_county=False)
         runner.statements += compute_paths(year=year, county_ids=runner.county_ids, scheme=scheme, cursor=runner.cursor)
+        # The run's counties' stored sheet counts, whatever wrote the entries (the seeder too).
+        refresh_tallies(runner.county_ids, year)
         runner.cursor.close()
         result.villages += Village.objects.filter(county_id__in=runner.county_ids).count()
         result.statements += runner.statements

@@ -13,7 +13,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from wuqiang.entries.models import Entry, EntryState, Pillar
-from wuqiang.regions.models import County, Municipality, Township, Village
+from wuqiang.regions.models import County, Level, Municipality, Township, Village
 from wuqiang.scoring import indicators as registry
 from wuqiang.scoring.indicators import Kind, describe_rule
 from wuqiang.scoring.models import (
@@ -109,14 +109,22 @@ _ENTRY_SCOPE = {Municipality: "county__municipality", County: "county", Township
 
 
 def pending_entries(unit: Any, year: int, user: Any, villages: int) -> EntryProgress:
-    """The unit's village sheets by review state (one grouped count, inside the user's scope),
-    against the ``villages`` × village sheets the scope should have. Counted live: what is not
-    approved yet is what the stored figures leave out."""
+    """The unit's village sheets by review state (inside the user's scope), against the
+    ``villages`` × village sheets the scope should have: what is not approved yet is what the
+    stored figures leave out. A whole city is read from its counties' stored tallies
+    (``entries/tallies.py``), anything smaller counted live (one grouped count)."""
+    from wuqiang.accounts.scope import Scope
     from wuqiang.entries.registry import village_sheets
+    from wuqiang.entries.tallies import count_by_state, tallied_by_state
 
-    counts = dict(Entry.objects.visible_to(user)
-                  .filter(year_id=year, village__isnull=False, **{_ENTRY_SCOPE[type(unit)]: unit})
-                  .order_by().values("state").annotate(n=Count("pk")).values_list("state", "n"))
+    scope = Scope.of(user)
+    whole_city = scope.everything or (scope.level, scope.unit_id) == (Level.MUNICIPALITY, unit.pk)
+    if isinstance(unit, Municipality) and whole_city:
+        # The whole city: its counties' stored tallies, not every entry of the city.
+        counts = tallied_by_state(municipality_id=unit.pk, year=year)
+    else:
+        counts = count_by_state(Entry.objects.visible_to(user).filter(year_id=year,
+                                                                      **{_ENTRY_SCOPE[type(unit)]: unit}))
     return EntryProgress(expected=villages * len(village_sheets()),
                          **{state: counts.get(state, 0) for state in EntryState.values})
 

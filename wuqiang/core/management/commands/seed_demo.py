@@ -17,6 +17,7 @@ from wuqiang.core.demo import hierarchy, users
 from wuqiang.core.demo.entries import build_entries, build_world, delete_entries, years_with_entries
 from wuqiang.core.demo.tickets import build_tickets
 from wuqiang.core.demo.years import DATA_YEARS, DEMO_YEARS, build_years
+from wuqiang.entries.tallies import refresh_tallies
 from wuqiang.regions.selectors import year_settings
 from wuqiang.scoring.services import rollup_now
 
@@ -56,6 +57,9 @@ class Command(BaseCommand):
             # for empty tables and runs ten times slower.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        # The stored sheet counts of every year, published ones included (whose roll-up is frozen).
+        for year in DATA_YEARS:
+            refresh_tallies([county.pk for county in city.counties], year)
         # Score the demo years now, each recorded as a finished run, so the dashboards have
         # something to show at once (the published years are frozen as they were published).
         for year in DATA_YEARS:
