@@ -32,11 +32,16 @@ def count_by_state(entries) -> dict[str, int]:
     return {state: n for state, n in rows}
 
 
-@transaction.atomic
 def refresh_tallies(county_ids: Iterable[int], year: int) -> None:
     """Recount the given counties' village sheets of ``year`` and store the counts: four
-    statements whatever the number of counties (the roll-up recounts all of its own)."""
-    county_ids = sorted(set(county_ids))
+    statements whatever the number of counties (the roll-up recounts all of its own). Runs in
+    the caller's transaction (no savepoint: a failure here fails the caller's write), or in its
+    own when called outside one."""
+    with transaction.atomic(savepoint=False):
+        _recount(sorted(set(county_ids)), year)
+
+
+def _recount(county_ids: list[int], year: int) -> None:
     # The lock orders concurrent recounts of a county (SQLite serialises writers anyway).
     list(County.objects.select_for_update().filter(pk__in=county_ids).values_list("pk", flat=True))
     rows = (Entry.objects.filter(county_id__in=county_ids, year_id=year, village__isnull=False).order_by()
