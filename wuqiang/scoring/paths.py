@@ -37,23 +37,7 @@ from wuqiang.scoring.models import (
     VillageScorecard,
     VillageVeto,
 )
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _lit(number) -> str:
-    value = Decimal(str(number))
-    if not value.is_finite():
-        raise ValueError(f"not a finite number: {number!r}")
-    return format(value, "f")
-
-
-def _str(text: str) -> str:
-    if not text.replace("_", "").isalnum():
-        raise ValueError(f"unexpected constant: {text!r}")
-    return f"'{text}'"
+from wuqiang.scoring.sql import number, table, text
 
 
 def _bands(indicator: SchemeIndicator) -> list[tuple[Decimal, Decimal]]:
@@ -63,17 +47,17 @@ def _bands(indicator: SchemeIndicator) -> list[tuple[Decimal, Decimal]]:
 def target_and_gain_sql(indicator: SchemeIndicator) -> tuple[str, str]:
     """SQL expressions of ``s.value`` and ``s.points`` (a stored score row): the value the
     village must reach and the points it then gains (NULL: nothing to gain)."""
-    full = _lit(indicator.points)
+    full = number(indicator.points)
     if indicator.rule == Rule.YES_NO:
         return "1.0", f"{full} - s.points"
     if indicator.rule == Rule.LINEAR:
-        return _lit((indicator.params or {}).get("high", 1)), f"{full} - s.points"
+        return number((indicator.params or {}).get("high", 1)), f"{full} - s.points"
     # Bands: the lowest threshold above the value whose band gives more than now.
     whens_target, whens_gain = [], []
     for threshold, points in _bands(indicator):
-        condition = f"(s.value IS NULL OR s.value < {_lit(threshold)}) AND {_lit(points)} > s.points"
-        whens_target.append(f"WHEN {condition} THEN {_lit(threshold)}")
-        whens_gain.append(f"WHEN {condition} THEN {_lit(points)} - s.points")
+        condition = f"(s.value IS NULL OR s.value < {number(threshold)}) AND {number(points)} > s.points"
+        whens_target.append(f"WHEN {condition} THEN {number(threshold)}")
+        whens_gain.append(f"WHEN {condition} THEN {number(points)} - s.points")
     if not whens_target:
         return "NULL", "NULL"
     return f"CASE {' '.join(whens_target)} END", f"CASE {' '.join(whens_gain)} END"
@@ -82,7 +66,7 @@ def target_and_gain_sql(indicator: SchemeIndicator) -> tuple[str, str]:
 def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=None) -> int:
     """Rewrite the paths of the given counties' villages for ``year``; returns the statements run."""
     counties = ", ".join(str(int(pk)) for pk in county_ids) or "NULL"
-    in_run = f"village_id IN (SELECT id FROM {_table(Village)} WHERE county_id IN ({counties}))"
+    in_run = f"village_id IN (SELECT id FROM {table(Village)} WHERE county_id IN ({counties}))"
     statements = 0
     own = cursor is None
     cursor = cursor or connection.cursor()
@@ -93,18 +77,18 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
         cursor.execute(sql, params)
 
     try:
-        execute(f"DELETE FROM {_table(VillagePathStep)} WHERE year_id = %s AND {in_run}", (year,))
-        execute(f"DELETE FROM {_table(VillagePath)} WHERE year_id = %s AND county_id IN ({counties})", (year,))
+        execute(f"DELETE FROM {table(VillagePathStep)} WHERE year_id = %s AND {in_run}", (year,))
+        execute(f"DELETE FROM {table(VillagePath)} WHERE year_id = %s AND county_id IN ({counties})", (year,))
 
         indicators = list(scheme.indicators.all())
         step_columns = ("year_id, village_id, kind, code, pillar, value, denominator, target, points, gain, "
                         "available, basis, reference")
         if indicators:
-            targets = " ".join(f"WHEN {_str(i.code)} THEN {target_and_gain_sql(i)[0]}" for i in indicators)
-            gains = " ".join(f"WHEN {_str(i.code)} THEN {target_and_gain_sql(i)[1]}" for i in indicators)
-            fulls = " ".join(f"WHEN {_str(i.code)} THEN {_lit(i.points)}" for i in indicators)
+            targets = " ".join(f"WHEN {text(i.code)} THEN {target_and_gain_sql(i)[0]}" for i in indicators)
+            gains = " ".join(f"WHEN {text(i.code)} THEN {target_and_gain_sql(i)[1]}" for i in indicators)
+            fulls = " ".join(f"WHEN {text(i.code)} THEN {number(i.points)}" for i in indicators)
             execute(
-                f"INSERT INTO {_table(VillagePathStep)} ({step_columns}) "
+                f"INSERT INTO {table(VillagePathStep)} ({step_columns}) "
                 f"SELECT x.year_id, x.village_id, %s, x.code, x.pillar, x.value, x.denominator, x.target, x.points, "
                 f"x.gain, x.available, x.basis, x.reference FROM ("
                 f"SELECT s.year_id, s.village_id, s.code, s.pillar, s.value, s.denominator, s.points, s.basis, "
@@ -112,28 +96,28 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
                 f"CAST(CASE s.code {targets} END AS DOUBLE PRECISION) AS target, "
                 f"ROUND(CAST(CASE s.code {gains} END AS NUMERIC), 2) AS gain, "
                 f"ROUND(CAST(CASE s.code {fulls} END - s.points AS NUMERIC), 2) AS available "
-                f"FROM {_table(VillageIndicatorScore)} s WHERE s.year_id = %s AND s.{in_run}) x "
+                f"FROM {table(VillageIndicatorScore)} s WHERE s.year_id = %s AND s.{in_run}) x "
                 f"WHERE x.gain > 0",
                 (StepKind.INDICATOR, year),
             )
         execute(
-            f"INSERT INTO {_table(VillagePathStep)} ({step_columns}) "
+            f"INSERT INTO {table(VillagePathStep)} ({step_columns}) "
             f"SELECT year_id, village_id, %s, code, '', NULL, NULL, NULL, NULL, NULL, NULL, '', NULL "
-            f"FROM {_table(VillageVeto)} WHERE year_id = %s AND {in_run}",
+            f"FROM {table(VillageVeto)} WHERE year_id = %s AND {in_run}",
             (StepKind.VETO, year),
         )
         # A pillar not approved scores nothing: having it approved can earn up to its points.
         pillar_points = {p: sum((i.points for i in indicators if i.pillar == p), Decimal(0)) for p in Pillar.values}
         branches = [
-            f"SELECT sc.village_id, {_str(p)} AS pillar, {_lit(pillar_points[p])} AS available "
-            f"FROM {_table(VillageScorecard)} sc WHERE sc.year_id = %s AND sc.county_id IN ({counties}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {_table(Entry)} e WHERE e.village_id = sc.village_id "
-            f"AND e.year_id = %s AND e.pillar = {_str(p)} AND e.state = {_str(EntryState.APPROVED)})"
+            f"SELECT sc.village_id, {text(p)} AS pillar, {number(pillar_points[p])} AS available "
+            f"FROM {table(VillageScorecard)} sc WHERE sc.year_id = %s AND sc.county_id IN ({counties}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {table(Entry)} e WHERE e.village_id = sc.village_id "
+            f"AND e.year_id = %s AND e.pillar = {text(p)} AND e.state = {text(EntryState.APPROVED)})"
             for p in Pillar.values if pillar_points[p] > 0
         ]
         if branches:
             execute(
-                f"INSERT INTO {_table(VillagePathStep)} ({step_columns}) "
+                f"INSERT INTO {table(VillagePathStep)} ({step_columns}) "
                 f"SELECT %s, u.village_id, %s, u.pillar, u.pillar, NULL, NULL, NULL, 0, u.available, u.available, "
                 f"'', NULL "
                 f"FROM ({' UNION ALL '.join(branches)}) u",
@@ -142,29 +126,30 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
 
         line = {Grade.EXEMPLARY: scheme.exemplary_total, Grade.PASS: scheme.pass_total,
                 Grade.BASIC: scheme.basic_total}
-        pillars_ok = " AND ".join(f"sc.{p} >= {_lit(scheme.exemplary_pillar_min)}" for p in Pillar.values)
-        by_points = (f"CASE WHEN sc.total >= {_lit(line[Grade.EXEMPLARY])} AND {pillars_ok} "
-                     f"THEN {_str(Grade.EXEMPLARY)} WHEN sc.total >= {_lit(line[Grade.PASS])} THEN {_str(Grade.PASS)} "
-                     f"WHEN sc.total >= {_lit(line[Grade.BASIC])} THEN {_str(Grade.BASIC)} "
-                     f"ELSE {_str(Grade.FAIL)} END")
+        pillars_ok = " AND ".join(f"sc.{p} >= {number(scheme.exemplary_pillar_min)}" for p in Pillar.values)
+        by_points = (f"CASE WHEN sc.total >= {number(line[Grade.EXEMPLARY])} AND {pillars_ok} "
+                     f"THEN {text(Grade.EXEMPLARY)} "
+                     f"WHEN sc.total >= {number(line[Grade.PASS])} THEN {text(Grade.PASS)} "
+                     f"WHEN sc.total >= {number(line[Grade.BASIC])} THEN {text(Grade.BASIC)} "
+                     f"ELSE {text(Grade.FAIL)} END")
         # A vetoed village's next grade is what its points already give once the veto is cleared.
-        next_grade = (f"CASE WHEN sc.grade = {_str(Grade.EXEMPLARY)} THEN '' "
-                      f"WHEN sc.grade = {_str(Grade.PASS)} THEN {_str(Grade.EXEMPLARY)} "
-                      f"WHEN sc.grade = {_str(Grade.BASIC)} THEN {_str(Grade.PASS)} "
-                      f"WHEN sc.vetoes <> '' AND ({by_points}) <> {_str(Grade.FAIL)} THEN ({by_points}) "
-                      f"ELSE {_str(Grade.BASIC)} END")
-        lines = " ".join(f"WHEN {_str(g)} THEN {_lit(v)}" for g, v in line.items())
-        short = " || ".join(f"CASE WHEN x.{p} < {_lit(scheme.exemplary_pillar_min)} THEN ',{p}' ELSE '' END"
+        next_grade = (f"CASE WHEN sc.grade = {text(Grade.EXEMPLARY)} THEN '' "
+                      f"WHEN sc.grade = {text(Grade.PASS)} THEN {text(Grade.EXEMPLARY)} "
+                      f"WHEN sc.grade = {text(Grade.BASIC)} THEN {text(Grade.PASS)} "
+                      f"WHEN sc.vetoes <> '' AND ({by_points}) <> {text(Grade.FAIL)} THEN ({by_points}) "
+                      f"ELSE {text(Grade.BASIC)} END")
+        lines = " ".join(f"WHEN {text(g)} THEN {number(v)}" for g, v in line.items())
+        short = " || ".join(f"CASE WHEN x.{p} < {number(scheme.exemplary_pillar_min)} THEN ',{p}' ELSE '' END"
                             for p in Pillar.values)
         execute(
-            f"INSERT INTO {_table(VillagePath)} (year_id, village_id, township_id, county_id, municipality_id, "
+            f"INSERT INTO {table(VillagePath)} (year_id, village_id, township_id, county_id, municipality_id, "
             f"next_grade, points_needed, pillars_short) "
             f"SELECT x.year_id, x.village_id, x.township_id, x.county_id, x.municipality_id, x.next_grade, "
             f"CASE WHEN x.next_grade = '' THEN NULL "
             f"WHEN (CASE x.next_grade {lines} END) - x.total > 0 THEN (CASE x.next_grade {lines} END) - x.total "
             f"ELSE 0 END, "
-            f"CASE WHEN x.next_grade = {_str(Grade.EXEMPLARY)} THEN SUBSTR({short}, 2) ELSE '' END "
-            f"FROM (SELECT sc.*, {next_grade} AS next_grade FROM {_table(VillageScorecard)} sc "
+            f"CASE WHEN x.next_grade = {text(Grade.EXEMPLARY)} THEN SUBSTR({short}, 2) ELSE '' END "
+            f"FROM (SELECT sc.*, {next_grade} AS next_grade FROM {table(VillageScorecard)} sc "
             f"WHERE sc.year_id = %s AND sc.county_id IN ({counties})) x",
             (year,),
         )

@@ -126,19 +126,19 @@ def _rescored(edited: Scheme, rescored: list[SchemeIndicator], year: int, munici
     from wuqiang.entries.models import Pillar
     from wuqiang.regions.models import Village
     from wuqiang.scoring.models import VillageIndicatorScore
-    from wuqiang.scoring.rollup import _str, grade_sql, points_sql
+    from wuqiang.scoring.rollup import grade_sql, points_sql
+    from wuqiang.scoring.sql import table, text
 
-    quote = connection.ops.quote_name
-    cards, scores = quote(VillageScorecard._meta.db_table), quote(VillageIndicatorScore._meta.db_table)
+    cards, scores = table(VillageScorecard), table(VillageIndicatorScore)
     pillars = Pillar.values
     if rescored:
-        new_points = " ".join(f"WHEN {_str(i.code)} THEN {points_sql(i, 's.value')}" for i in rescored)
+        new_points = " ".join(f"WHEN {text(i.code)} THEN {points_sql(i, 's.value')}" for i in rescored)
         delta = f"(CASE s.code {new_points} END - s.points)"
-        codes = ", ".join(_str(i.code) for i in rescored)
+        codes = ", ".join(text(i.code) for i in rescored)
         sums = ", ".join([f"SUM({delta}) AS total",
-                          *(f"SUM(CASE WHEN s.pillar = {_str(p)} THEN {delta} ELSE 0 END) AS {p}" for p in pillars)])
-        villages = (f"SELECT v.id FROM {quote(Village._meta.db_table)} v INNER JOIN "
-                    f"{quote(County._meta.db_table)} c ON c.id = v.county_id WHERE c.municipality_id = %s")
+                          *(f"SUM(CASE WHEN s.pillar = {text(p)} THEN {delta} ELSE 0 END) AS {p}" for p in pillars)])
+        villages = (f"SELECT v.id FROM {table(Village)} v INNER JOIN "
+                    f"{table(County)} c ON c.id = v.county_id WHERE c.municipality_id = %s")
         join = (f"LEFT JOIN (SELECT s.village_id, {sums} FROM {scores} s WHERE s.year_id = %s "
                 f"AND s.code IN ({codes}) AND s.village_id IN ({villages}) GROUP BY s.village_id) d "
                 f"ON d.village_id = sc.village_id")

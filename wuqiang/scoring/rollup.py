@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -55,6 +54,7 @@ from wuqiang.scoring.models import (
     VillageVeto,
 )
 from wuqiang.scoring.paths import compute_paths
+from wuqiang.scoring.sql import ident, number, table, text
 
 logger = logging.getLogger(__name__)
 
@@ -89,28 +89,12 @@ class RollupResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _lit(number: Any) -> str:
-    """A number as an SQL literal; only ever fed validated scheme values."""
-    value = Decimal(str(number))
-    if not value.is_finite():
-        raise ValueError(f"not a finite number: {number!r}")
-    return format(value, "f")
 
 
-def _ident(text: str) -> str:
-    """A constant from our own choices (letters, digits, underscores), checked."""
-    if not text.replace("_", "").isalnum():
-        raise ValueError(f"unexpected constant: {text!r}")
-    return text
 
 
-def _str(text: str) -> str:
-    """A constant from our own choices as an SQL string literal."""
-    return f"'{_ident(text)}'"
 
 
 def compile_queryset(queryset: QuerySet) -> tuple[str, tuple]:
@@ -123,18 +107,18 @@ def compile_queryset(queryset: QuerySet) -> tuple[str, tuple]:
 def points_sql(indicator: SchemeIndicator, value: str) -> str:
     """The indicator's rule as an SQL expression of ``value``, rounded to 0.01 point."""
     params = indicator.params or {}
-    full = _lit(indicator.points)
+    full = number(indicator.points)
     none = full if params.get("none_full") else "0"
     if indicator.rule == Rule.YES_NO:
         body = f"CASE WHEN {value} IS NULL THEN {none} WHEN {value} >= 1 THEN {full} ELSE 0 END"
     elif indicator.rule == Rule.LINEAR:
-        low, high = _lit(params.get("low", 0)), _lit(params.get("high", 1))
+        low, high = number(params.get("low", 0)), number(params.get("high", 1))
         body = (f"CASE WHEN {value} IS NULL THEN {none} WHEN {value} <= {low} THEN 0 "
                 f"WHEN {value} >= {high} THEN {full} "
                 f"ELSE {full} * ({value} - ({low})) / (({high}) - ({low})) END")
     elif indicator.rule == Rule.BANDS:
         bands = sorted(((Decimal(str(t)), Decimal(str(p))) for t, p in params.get("bands", [])), reverse=True)
-        whens = " ".join(f"WHEN {value} >= {_lit(t)} THEN {_lit(p)}" for t, p in bands)
+        whens = " ".join(f"WHEN {value} >= {number(t)} THEN {number(p)}" for t, p in bands)
         body = f"CASE WHEN {value} IS NULL THEN {none} {whens} ELSE 0 END"
     else:
         raise ValueError(f"unknown rule {indicator.rule!r}")
@@ -153,12 +137,12 @@ def evaluate_points(indicator: SchemeIndicator, value: float | None) -> Decimal:
 def grade_sql(scheme: Scheme, prefix: str = "") -> str:
     """SPEC §5's grades as an SQL CASE over a village scorecard row: any veto → 未达标;
     五强示范 needs the exemplary total and every pillar at its minimum."""
-    pillar_min = " AND ".join(f"{prefix}{p} >= {_lit(scheme.exemplary_pillar_min)}" for p in Pillar.values)
-    return (f"CASE WHEN {prefix}vetoes <> '' THEN {_str(Grade.FAIL)} "
-            f"WHEN {prefix}total >= {_lit(scheme.exemplary_total)} AND {pillar_min} THEN {_str(Grade.EXEMPLARY)} "
-            f"WHEN {prefix}total >= {_lit(scheme.pass_total)} THEN {_str(Grade.PASS)} "
-            f"WHEN {prefix}total >= {_lit(scheme.basic_total)} THEN {_str(Grade.BASIC)} "
-            f"ELSE {_str(Grade.FAIL)} END")
+    pillar_min = " AND ".join(f"{prefix}{p} >= {number(scheme.exemplary_pillar_min)}" for p in Pillar.values)
+    return (f"CASE WHEN {prefix}vetoes <> '' THEN {text(Grade.FAIL)} "
+            f"WHEN {prefix}total >= {number(scheme.exemplary_total)} AND {pillar_min} THEN {text(Grade.EXEMPLARY)} "
+            f"WHEN {prefix}total >= {number(scheme.pass_total)} THEN {text(Grade.PASS)} "
+            f"WHEN {prefix}total >= {number(scheme.basic_total)} THEN {text(Grade.BASIC)} "
+            f"ELSE {text(Grade.FAIL)} END")
 
 
 class _Runner:
@@ -191,7 +175,7 @@ class _Runner:
 
     def village_filter(self, column: str) -> tuple[str, tuple]:
         """``AND column IN (the run's villages)``, for tables that carry only the village."""
-        return f" AND {column} IN (SELECT id FROM {_table(Village)} WHERE county_id IN ({self.counties_sql}))", ()
+        return f" AND {column} IN (SELECT id FROM {table(Village)} WHERE county_id IN ({self.counties_sql}))", ()
 
     def scoped(self, queryset: QuerySet) -> tuple[str, tuple, bool]:
         """An indicator's queryset compiled for the run's villages only. Entry-based querysets
@@ -207,14 +191,14 @@ class _Runner:
     def delete_old(self) -> None:
         for model in (VillageIndicatorScore, VillageVeto):
             where, params = self.village_filter("village_id")
-            self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s{where}", (self.year, *params))
+            self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s{where}", (self.year, *params))
         for model in (VillageScorecard, TownshipScorecard):
-            self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s AND county_id IN ({self.counties_sql})",
+            self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s AND county_id IN ({self.counties_sql})",
                          (self.year,))
         # Counties are ranked against each other and the municipality sums them all: both are
         # recomputed whole even for a one-county run (a few dozen rows at most).
         for model in (CountyScorecard, MunicipalScorecard):
-            self.execute(f"DELETE FROM {_table(model)} WHERE year_id = %s AND municipality_id = %s",
+            self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s AND municipality_id = %s",
                          (self.year, self.municipality.pk))
 
     # 2 -------------------------------------------------------------------------------------
@@ -229,12 +213,12 @@ class _Runner:
         # subquery would evaluate the indicator's correlated subqueries once per mention.
         self.execute(
             f"WITH q AS MATERIALIZED ({sql}) "
-            f"INSERT INTO {_table(VillageIndicatorScore)} "
+            f"INSERT INTO {table(VillageIndicatorScore)} "
             f"(year_id, village_id, code, pillar, value, denominator, points, basis, reference) "
             f"SELECT %s, q.village_id, %s, %s, q.value, {denominator}, {points_sql(indicator, 'q.value')}, "
             f"{basis[0]}, {basis[1]} "
             f"FROM q "
-            f"INNER JOIN {_table(Entry)} e ON e.village_id = q.village_id AND e.year_id = %s "
+            f"INNER JOIN {table(Entry)} e ON e.village_id = q.village_id AND e.year_id = %s "
             f"AND e.pillar = %s AND e.state = %s "
             f"WHERE 1 = 1{where}",
             # Gated on the approval of the pillar whose records the function reads.
@@ -247,7 +231,7 @@ class _Runner:
         sql, params, outer = self.scoped(definition.function(self.year))
         where, where_params = self.village_filter("q.village_id") if outer else ("", ())
         self.execute(
-            f"INSERT INTO {_table(VillageVeto)} (year_id, village_id, code) "
+            f"INSERT INTO {table(VillageVeto)} (year_id, village_id, code) "
             f"SELECT DISTINCT %s, q.village_id, %s FROM ({sql}) q WHERE q.village_id IS NOT NULL{where}",
             (self.year, code, *params, *where_params),
         )
@@ -276,16 +260,16 @@ class _Runner:
 
         in_run, _none = self.village_filter("village_id")
         branches = [
-            branch(f"(SELECT id AS village_id FROM {_table(Village)} WHERE county_id IN ({self.counties_sql})) vv", {}),
-            branch(_table(VillageIndicatorScore),
-                   {**{p: f"CASE WHEN pillar = {_str(p)} THEN points ELSE 0 END" for p in pillars}, "total": "points"},
+            branch(f"(SELECT id AS village_id FROM {table(Village)} WHERE county_id IN ({self.counties_sql})) vv", {}),
+            branch(table(VillageIndicatorScore),
+                   {**{p: f"CASE WHEN pillar = {text(p)} THEN points ELSE 0 END" for p in pillars}, "total": "points"},
                    f" AND year_id = %s{in_run}", (self.year,), grouped=True),
             # Entries are unique per (village, year, pillar): one row is one approved pillar.
-            branch(_table(Entry), {"approved_pillars": "1"},
+            branch(table(Entry), {"approved_pillars": "1"},
                    f" AND year_id = %s AND state = %s AND village_id IS NOT NULL"
                    f" AND county_id IN ({self.counties_sql})",
                    (self.year, EntryState.APPROVED), grouped=True),
-            branch(_table(VillageVeto), {f"v_{c}": f"CASE WHEN code = {_str(c)} THEN 1 ELSE 0 END"
+            branch(table(VillageVeto), {f"v_{c}": f"CASE WHEN code = {text(c)} THEN 1 ELSE 0 END"
                                          for c in VetoCode.values}, f" AND year_id = %s{in_run}", (self.year,)),
         ]
         for i, definition in enumerate(registry.FIGURES.values()):
@@ -299,7 +283,7 @@ class _Runner:
              *(f"SUM(u.{c}) AS {c}" for c in ("approved_pillars", *Figures.FIGURE_FIELDS)),
              *(f"MAX(u.{c}) AS {c}" for c in vetoes)])
         # Comma-joined codes, built with || so the same SQL runs on SQLite and PostgreSQL.
-        veto_text = " || ".join(f"CASE WHEN a.v_{c} = 1 THEN ',{_ident(c)}' ELSE '' END" for c in VetoCode.values)
+        veto_text = " || ".join(f"CASE WHEN a.v_{c} = 1 THEN ',{ident(c)}' ELSE '' END" for c in VetoCode.values)
         row = [
             ("year_id", "%s"), ("village_id", "a.village_id"), ("township_id", "v.township_id"),
             ("county_id", "v.county_id"), ("municipality_id", "c.municipality_id"),
@@ -312,20 +296,20 @@ class _Runner:
         columns = [name for name, _expr in row]
         # The grade is computed in the same statement from the derived row (no second pass).
         self.execute(
-            f"INSERT INTO {_table(VillageScorecard)} ({', '.join(columns)}, grade) "
+            f"INSERT INTO {table(VillageScorecard)} ({', '.join(columns)}, grade) "
             f"SELECT {', '.join(f'x.{c}' for c in columns)}, {grade_sql(self.scheme, 'x.')} FROM ("
             f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in row)} "
             f"FROM (SELECT u.village_id, {aggregate} FROM ({union}) u GROUP BY u.village_id) a "
-            f"INNER JOIN {_table(Village)} v ON v.id = a.village_id "
-            f"INNER JOIN {_table(County)} c ON c.id = v.county_id "
-            f"LEFT JOIN {_table(VillageScorecard)} p ON p.year_id = %s AND p.village_id = a.village_id) x",
+            f"INNER JOIN {table(Village)} v ON v.id = a.village_id "
+            f"INNER JOIN {table(County)} c ON c.id = v.county_id "
+            f"LEFT JOIN {table(VillageScorecard)} p ON p.year_id = %s AND p.village_id = a.village_id) x",
             (self.year, self.now, *union_params, self.year - 1),
         )
 
     # 5 -------------------------------------------------------------------------------------
     def grade_villages(self, scheme: Scheme) -> None:
         """Regrade stored village scorecards without recomputing them (same CASE as the insert)."""
-        self.execute(f"UPDATE {_table(VillageScorecard)} SET grade = {grade_sql(scheme)} "
+        self.execute(f"UPDATE {table(VillageScorecard)} SET grade = {grade_sql(scheme)} "
                      f"WHERE year_id = %s AND county_id IN ({self.counties_sql})", (self.year,))
 
     # 6 -------------------------------------------------------------------------------------
@@ -336,14 +320,14 @@ class _Runner:
         ``county_only``: the run's counties only (townships), else the run's whole municipality."""
         pillars = Pillar.values
         figure_sums = ", ".join(f"SUM({f}) AS {f}" for f in Figures.FIGURE_FIELDS)
-        grade_counts = ", ".join(f"SUM(CASE WHEN grade = {_str(g)} THEN 1 ELSE 0 END) AS n_{g}" for g in Grade.values)
+        grade_counts = ", ".join(f"SUM(CASE WHEN grade = {text(g)} THEN 1 ELSE 0 END) AS n_{g}" for g in Grade.values)
         group = [unit, *carried]
         inner = (
             f"SELECT {', '.join(group)}, COUNT(*) AS villages, ROUND(AVG(total), 2) AS mean_total, "
             f"{', '.join(f'ROUND(AVG({p}), 2) AS mean_{p}' for p in pillars)}, {grade_counts}, "
             f"ROUND(AVG(approved_pillars) * 20.0, 2) AS mean_completeness, "
             f"SUM(CASE WHEN vetoes <> '' THEN 1 ELSE 0 END) AS veto_villages, {figure_sums} "
-            f"FROM {_table(VillageScorecard)} WHERE year_id = %s AND "
+            f"FROM {table(VillageScorecard)} WHERE year_id = %s AND "
             f"{f'county_id IN ({self.counties_sql})' if county_only else 'municipality_id = %s'} "
             f"GROUP BY {', '.join(group)}"
         )
@@ -352,10 +336,10 @@ class _Runner:
         rank = f"RANK() OVER (PARTITION BY a.{parent} ORDER BY a.mean_total DESC)" if parent else "NULL"
         columns = ["year_id", *group, *values, "rank", "total_change", "computed_at"]
         self.execute(
-            f"INSERT INTO {_table(model)} ({', '.join(columns)}) "
+            f"INSERT INTO {table(model)} ({', '.join(columns)}) "
             f"SELECT %s, {', '.join(f'a.{c}' for c in group)}, {', '.join(f'a.{c}' for c in values)}, "
             f"{rank}, a.mean_total - p.mean_total, %s "
-            f"FROM ({inner}) a LEFT JOIN {_table(model)} p ON p.year_id = %s AND p.{unit} = a.{unit}",
+            f"FROM ({inner}) a LEFT JOIN {table(model)} p ON p.year_id = %s AND p.{unit} = a.{unit}",
             (self.year, self.now, self.year, *([] if county_only else [self.municipality.pk]), self.year - 1),
         )
 
@@ -364,16 +348,16 @@ class _Runner:
         statements that read them next are planned for their real size."""
         if connection.vendor == "postgresql":
             for model in models:
-                self.execute(f"ANALYZE {_table(model)}")
+                self.execute(f"ANALYZE {table(model)}")
 
     def refresh_next_year_change(self, model, unit: str, total: str, *, by_county: bool) -> None:
         """Next year's rows of the run's scope compare against this year's: keep their change
         column true."""
-        table = _table(model)
+        name = table(model)
         scope = f"county_id IN ({self.counties_sql})" if by_county else "municipality_id = %s"
         self.execute(
-            f"UPDATE {table} SET total_change = {total} - (SELECT p.{total} FROM {table} p "
-            f"WHERE p.year_id = %s AND p.{unit} = {table}.{unit}) WHERE year_id = %s AND {scope}",
+            f"UPDATE {name} SET total_change = {total} - (SELECT p.{total} FROM {name} p "
+            f"WHERE p.year_id = %s AND p.{unit} = {name}.{unit}) WHERE year_id = %s AND {scope}",
             (self.year, self.year + 1, *([] if by_county else [self.municipality.pk])),
         )
 
