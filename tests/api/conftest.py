@@ -65,7 +65,7 @@ def make_scorecards(world, year) -> None:
         CountyScorecard,
         MunicipalScorecard,
         TownshipScorecard,
-        VillageIndicatorScore,
+        VillageIndicators,
         VillagePath,
         VillageScorecard,
     )
@@ -77,8 +77,9 @@ def make_scorecards(world, year) -> None:
                 year=year, village=village, township_id=village.township_id, county_id=village.county_id,
                 municipality=world.municipality, total=Decimal(60 + 10 * i), grade="basic" if i == 0 else "pass",
                 vetoes="income_below_10" if key == "c" else "", computed_at=now, rank=i + 1)
-            VillageIndicatorScore.objects.create(year=year, village=village, code="O1", pillar="organizations",
-                                                 value=1.0, points=Decimal(3))
+            # O1: value 1.0, 3 points (read back through the VillageIndicatorScore view).
+            VillageIndicators.objects.create(year=year, village=village,
+                                             scores={"organizations": {"O1": [1.0, 3, None, "", None]}})
             VillagePath.objects.create(year=year, village=village, township_id=village.township_id,
                                        county_id=village.county_id, municipality=world.municipality,
                                        next_grade="pass" if i == 0 else "exemplary", points_needed=Decimal(5))

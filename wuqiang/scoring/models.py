@@ -182,11 +182,43 @@ def _denominator_field() -> models.FloatField:
     return models.FloatField(_("denominator"), null=True)
 
 
+class VillageIndicators(DerivedVillageRow):
+    """Every indicator's value and points for one village in one year, from approved data only,
+    stored compactly: one row per village and year, not one per indicator. The roll-up writes
+    it in one statement; at 490,000 villages one row per indicator would be 17 million rows
+    written (and deleted) per run.
+
+    ``scores`` is ``{pillar: {code: [value, points, denominator, basis, reference]}}``, the
+    pillar being the scheme's (the one the points count towards). An indicator is present
+    only where the pillar whose records it reads is approved. Read it through
+    :class:`VillageIndicatorScore`, a database view with one row per indicator."""
+
+    scores = models.JSONField(_("indicator scores"), default=dict)
+
+    class Meta:
+        verbose_name = _("village indicator scores")
+        verbose_name_plural = _("village indicator scores")
+        constraints = [models.UniqueConstraint(fields=["year", "village"], name="village_indicators_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.year_id}"
+
+
 class VillageIndicatorScore(DerivedVillageRow):
-    """One indicator's value and points for one village in one year, from approved data only.
+    """One indicator's value and points for one village in one year: a read-only database view
+    over :class:`VillageIndicators` (migration ``scoring/0010`` defines it for SQLite and
+    PostgreSQL), so pages, reports, the API, the paths and the what-if preview read one row
+    per indicator while the roll-up writes one row per village.
 
     Derived data (see DerivedVillageRow); VillageVeto and VillageScorecard are kept the same way."""
 
+    pk = models.CompositePrimaryKey("year_id", "village_id", "code")
+    # A view's rows go with the VillageIndicators row they are read from: deleting a village or
+    # a year deletes that row, never the view's.
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.DO_NOTHING, related_name="+",
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
+    village = models.ForeignKey("regions.Village", on_delete=models.DO_NOTHING, related_name="+",
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
     code = models.CharField(_("indicator"), max_length=8)
     pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
     # NULL means "none" (a ratio with nothing to count); the rule says what that scores.
@@ -199,10 +231,10 @@ class VillageIndicatorScore(DerivedVillageRow):
     reference = models.DecimalField(_("reference value"), max_digits=14, decimal_places=2, null=True)
 
     class Meta:
+        managed = False
+        db_table = "scoring_villageindicatorscore"
         verbose_name = _("village indicator score")
         verbose_name_plural = _("village indicator scores")
-        constraints = [models.UniqueConstraint(fields=["year", "village", "code"],
-                                               name="village_indicator_score_unique")]
 
     def __str__(self) -> str:
         return f"{self.village_id} · {self.year_id} · {self.code}"

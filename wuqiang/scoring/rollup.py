@@ -3,16 +3,21 @@
 For one year (or one county of it), inside one transaction:
 
 1. delete the scope's old rows (a failure anywhere rolls back to the previous results);
-2. per scheme indicator, one ``INSERT … SELECT`` from the indicator's compiled queryset
-   into ``VillageIndicatorScore``, the points computed by a ``CASE`` built from its rule;
-   only villages whose entry for the indicator's pillar is approved get a row;
-3. per enabled veto, one ``INSERT … SELECT DISTINCT`` into ``VillageVeto``;
-4. one ``INSERT … SELECT`` of the village scorecards: a ``UNION ALL`` of every contribution
-   (pillar points pivoted with ``CASE WHEN pillar …``, approved entries for completeness,
+2. per pillar whose records the indicators read, one statement into a temporary table with
+   one row per village whose entry for that pillar is approved: every indicator's compiled
+   queryset is a materialised CTE of it, joined once, with its value, base, explanation and
+   points (a ``CASE`` built from its rule);
+3. one ``INSERT … SELECT`` of every village's indicators as one compact row
+   (``VillageIndicators``, read one row per indicator through the ``VillageIndicatorScore``
+   view); one row per indicator would be 17 million rows written and deleted at 490,000
+   villages;
+4. per enabled veto, one ``INSERT … SELECT DISTINCT`` into ``VillageVeto``;
+5. one ``INSERT … SELECT`` of the village scorecards: a ``UNION ALL`` of every contribution
+   (pillar points summed from the temporary tables, approved entries for completeness,
    vetoes, the figure querysets) summed ``GROUP BY`` village, ranked in the township
    (``RANK() OVER``) and joined to last year's row for the change;
-5. grades by a ``CASE`` over the same statement's derived rows;
-6. township, county and municipal scorecards by ``INSERT … SELECT … GROUP BY`` over the
+6. grades by a ``CASE`` over the same statement's derived rows;
+7. township, county and municipal scorecards by ``INSERT … SELECT … GROUP BY`` over the
    village scorecards, ranked among siblings with ``RANK() OVER (PARTITION BY parent …)``,
    joined to last year's row for the change; next year's change columns are refreshed.
 
@@ -49,20 +54,20 @@ from wuqiang.scoring.models import (
     SchemeIndicator,
     TownshipScorecard,
     VetoCode,
-    VillageIndicatorScore,
+    VillageIndicators,
     VillageScorecard,
     VillageVeto,
 )
 from wuqiang.scoring.paths import compute_paths
-from wuqiang.scoring.sql import ident, number, table, text
+from wuqiang.scoring.sql import ident, json_array, json_float, json_object, number, table, text
 
 logger = logging.getLogger(__name__)
 
-# progress(percent, step): ``step`` is a key of STEPS, with ":<indicator code>" for "indicator".
+# progress(percent, step): ``step`` is a key of STEPS, with ":<pillar>" for "pillar".
 Progress = Callable[[int, str], None]
 STEPS = {
     "delete": _("Clearing the previous results"),
-    "indicator": _("Indicator %(code)s"),
+    "pillar": _("Indicators of %(code)s"),
     "villages": _("Village scorecards"),
     "units": _("Townships, counties and the municipality"),
 }
@@ -72,6 +77,8 @@ def describe_step(step: str) -> str:
     """A progress step in the reader's language ("indicator:O1" → "Indicator O1")."""
     key, _sep, code = step.partition(":")
     label = STEPS.get(key)
+    if key == "pillar" and code in Pillar.values:
+        code = str(Pillar(code).label)
     return str(label) % {"code": code} if label is not None else step
 
 
@@ -161,6 +168,8 @@ class _Runner:
             County.objects.filter(municipality=municipality).order_by("pk").values_list("pk", flat=True))
         self.progress = progress or (lambda pct, msg: None)
         self.statements = 0
+        # The pillar tables computed so far: pillar → its indicators, in column order.
+        self.pillars: dict[str, list[SchemeIndicator]] = {}
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.cursor = connection.cursor()
 
@@ -189,7 +198,7 @@ class _Runner:
 
     # 1 -------------------------------------------------------------------------------------
     def delete_old(self) -> None:
-        for model in (VillageIndicatorScore, VillageVeto):
+        for model in (VillageIndicators, VillageVeto):
             where, params = self.village_filter("village_id")
             self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s{where}", (self.year, *params))
         for model in (VillageScorecard, TownshipScorecard):
@@ -202,31 +211,94 @@ class _Runner:
                          (self.year, self.municipality.pk))
 
     # 2 -------------------------------------------------------------------------------------
-    def insert_indicator(self, indicator: SchemeIndicator, definition: registry.IndicatorDef) -> None:
-        sql, params, outer = self.scoped(definition.function(self.year))
-        where, where_params = self.village_filter("q.village_id") if outer else ("", ())
-        # Indicators that explain their value (S1: which pay standard applied) store how.
-        basis = ("q.basis", "q.reference") if definition.basis else ("''", "NULL")
-        # Ratio indicators store their base, so the path can speak in households, meetings…
-        denominator = "q.denominator" if definition.has_denominator else "NULL"
-        # A materialised CTE: the rule's CASE names the value several times, and an inlined
-        # subquery would evaluate the indicator's correlated subqueries once per mention.
+    def compute_pillar(self, pillar: str, items: list[tuple[SchemeIndicator, registry.IndicatorDef]]) -> None:
+        """Every indicator that reads ``pillar``'s records, in one statement into a temporary
+        table: one row per village of the run whose ``pillar`` entry is approved (the gate of
+        every score), one materialised CTE per indicator — its rule's CASE names the value
+        several times, and an inlined subquery would run the indicator's correlated subqueries
+        once per mention — joined once. Columns per indicator ``n``: ``has_n`` (its query
+        gave a row), ``value_n``, ``denominator_n``, ``basis_n``, ``reference_n``, ``points_n``."""
+        ctes, params, columns, joins = [], [], [], []
+        for n, (indicator, definition) in enumerate(items):
+            sql, query_params, _outer = self.scoped(definition.function(self.year))
+            ctes.append(f"q{n} AS MATERIALIZED ({sql})")
+            params.extend(query_params)
+            joins.append(f" LEFT JOIN q{n} ON q{n}.village_id = e.village_id")
+            # Indicators that explain their value (S1: which pay standard applied) store how;
+            # ratio indicators store their base, so the path can speak in households, meetings…
+            q = f"q{n}"
+            denominator = f"{q}.denominator" if definition.has_denominator else "NULL"
+            basis, reference = (f"{q}.basis", f"{q}.reference") if definition.basis else ("''", "NULL")
+            columns += [
+                f"CASE WHEN {q}.village_id IS NULL THEN 0 ELSE 1 END AS has_{n}",
+                f"{q}.value AS value_{n}",
+                f"{denominator} AS denominator_{n}",
+                f"{basis} AS basis_{n}",
+                f"{reference} AS reference_{n}",
+                f"CASE WHEN {q}.village_id IS NULL THEN 0 ELSE {points_sql(indicator, f'{q}.value')} END AS points_{n}",
+            ]
+        name = self.pillar_table(pillar)
+        self.execute(f"DROP TABLE IF EXISTS {name}")
+        # Villages outside the run are never read: the base is the run's approved entries (an
+        # indicator not built on entries computes the whole year, then the join drops the rest).
         self.execute(
-            f"WITH q AS MATERIALIZED ({sql}) "
-            f"INSERT INTO {table(VillageIndicatorScore)} "
-            f"(year_id, village_id, code, pillar, value, denominator, points, basis, reference) "
-            f"SELECT %s, q.village_id, %s, %s, q.value, {denominator}, {points_sql(indicator, 'q.value')}, "
-            f"{basis[0]}, {basis[1]} "
-            f"FROM q "
-            f"INNER JOIN {table(Entry)} e ON e.village_id = q.village_id AND e.year_id = %s "
-            f"AND e.pillar = %s AND e.state = %s "
-            f"WHERE 1 = 1{where}",
-            # Gated on the approval of the pillar whose records the function reads.
-            (*params, self.year, indicator.code, indicator.pillar, self.year, definition.pillar,
-             EntryState.APPROVED, *where_params),
+            f"CREATE TEMPORARY TABLE {name} AS WITH {', '.join(ctes)} "
+            f"SELECT e.village_id, {', '.join(columns)} FROM "
+            f"(SELECT village_id FROM {table(Entry)} WHERE year_id = %s AND pillar = %s AND state = %s "
+            f"AND village_id IS NOT NULL AND county_id IN ({self.counties_sql})) e{''.join(joins)}",
+            (*params, self.year, pillar, EntryState.APPROVED),
         )
+        self.analyze_temporary(name)
+        self.pillars[pillar] = [indicator for indicator, _definition in items]
+
+    @staticmethod
+    def pillar_table(pillar: str) -> str:
+        return f"rollup_{ident(pillar)}"
+
+    def computed(self) -> str:
+        """The run's villages joined to every pillar table (``FROM`` and joins; aliased by
+        pillar, at most one row each per village)."""
+        joins = "".join(f" LEFT JOIN {self.pillar_table(p)} {ident(p)} ON {ident(p)}.village_id = v.id"
+                        for p in self.pillars)
+        return f"(SELECT id FROM {table(Village)} WHERE county_id IN ({self.counties_sql})) v{joins}"
+
+    def scored(self) -> list[tuple[str, int, SchemeIndicator]]:
+        """(pillar table alias, column number, indicator) for every computed indicator."""
+        return [(ident(p), n, indicator) for p, items in self.pillars.items() for n, indicator in enumerate(items)]
 
     # 3 -------------------------------------------------------------------------------------
+    def insert_indicators(self) -> None:
+        """Each village's indicators as one row: ``{pillar: {code: [value, points, denominator,
+        basis, reference]}}``, the pillar being the scheme's. An indicator whose query gave no
+        row is written as null, which the ``VillageIndicatorScore`` view leaves out."""
+        if not self.pillars:
+            return
+        by_pillar: dict[str, dict[str, str]] = {}
+        for alias, n, indicator in self.scored():
+            element = json_array(json_float(f"{alias}.value_{n}"), f"{alias}.points_{n}",
+                                 json_float(f"{alias}.denominator_{n}"), f"{alias}.basis_{n}",
+                                 f"{alias}.reference_{n}")
+            by_pillar.setdefault(indicator.pillar, {})[indicator.code] = (
+                f"CASE WHEN {alias}.has_{n} = 1 THEN {element} END")
+        scores = json_object({pillar: json_object(items) for pillar, items in by_pillar.items()})
+        any_approved = " OR ".join(f"{ident(p)}.village_id IS NOT NULL" for p in self.pillars)
+        self.execute(
+            f"INSERT INTO {table(VillageIndicators)} (year_id, village_id, scores) "
+            f"SELECT %s, v.id, {scores} FROM {self.computed()} WHERE {any_approved}",
+            (self.year,),
+        )
+
+    def analyze_temporary(self, name: str) -> None:
+        """Statistics for a temporary table just filled (PostgreSQL does not gather them on its
+        own, and the joins that read it are planned from them)."""
+        if connection.vendor == "postgresql":
+            self.execute(f"ANALYZE {name}")
+
+    def drop_temporary(self) -> None:
+        for pillar in self.pillars:
+            self.execute(f"DROP TABLE IF EXISTS {self.pillar_table(pillar)}")
+
+    # 4 -------------------------------------------------------------------------------------
     def insert_veto(self, code: str, definition: registry.VetoDef) -> None:
         sql, params, outer = self.scoped(definition.function(self.year))
         where, where_params = self.village_filter("q.village_id") if outer else ("", ())
@@ -236,7 +308,7 @@ class _Runner:
             (self.year, code, *params, *where_params),
         )
 
-    # 4 -------------------------------------------------------------------------------------
+    # 5 -------------------------------------------------------------------------------------
     def insert_villages(self) -> None:
         """One row per village: every contribution (the village itself, its indicator points,
         its approved entries, its vetoes, each figure query) is a branch of one UNION ALL,
@@ -259,11 +331,17 @@ class _Runner:
             return f"SELECT village_id, {select} FROM {source} WHERE 1 = 1{where}{group}", params
 
         in_run, _none = self.village_filter("village_id")
+        # Every village of the run, with its points summed by the scheme's pillar.
+        points: dict[str, list[str]] = {p: [] for p in pillars}
+        for alias, n, indicator in self.scored():
+            points[indicator.pillar].append(f"COALESCE({alias}.points_{n}, 0)")
+        pillar_sums = {p: " + ".join(terms) for p, terms in points.items() if terms}
+        if pillar_sums:
+            pillar_sums["total"] = " + ".join(pillar_sums.values())
+        selected = ", ".join([f"{expr} AS {column}" for column, expr in pillar_sums.items()] or ["0 AS total"])
         branches = [
-            branch(f"(SELECT id AS village_id FROM {table(Village)} WHERE county_id IN ({self.counties_sql})) vv", {}),
-            branch(table(VillageIndicatorScore),
-                   {**{p: f"CASE WHEN pillar = {text(p)} THEN points ELSE 0 END" for p in pillars}, "total": "points"},
-                   f" AND year_id = %s{in_run}", (self.year,), grouped=True),
+            branch(f"(SELECT v.id AS village_id, {selected} FROM {self.computed()}) pts",
+                   {column: f"pts.{column}" for column in pillar_sums}),
             # Entries are unique per (village, year, pillar): one row is one approved pillar.
             branch(table(Entry), {"approved_pillars": "1"},
                    f" AND year_id = %s AND state = %s AND village_id IS NOT NULL"
@@ -306,13 +384,13 @@ class _Runner:
             (self.year, self.now, *union_params, self.year - 1),
         )
 
-    # 5 -------------------------------------------------------------------------------------
+    # 6 -------------------------------------------------------------------------------------
     def grade_villages(self, scheme: Scheme) -> None:
         """Regrade stored village scorecards without recomputing them (same CASE as the insert)."""
         self.execute(f"UPDATE {table(VillageScorecard)} SET grade = {grade_sql(scheme)} "
                      f"WHERE year_id = %s AND county_id IN ({self.counties_sql})", (self.year,))
 
-    # 6 -------------------------------------------------------------------------------------
+    # 7 -------------------------------------------------------------------------------------
     def insert_units(self, model, unit: str, carried: list[str], parent: str | None, *, county_only: bool) -> None:
         """Aggregate village scorecards to one level. ``unit`` is the village scorecard column
         naming the unit, ``carried`` the ancestor columns stored alongside, ``parent`` the
@@ -407,6 +485,9 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 cursor.execute("SET LOCAL work_mem TO '64MB'")
+                # Compiling the long statements to machine code costs more than it saves
+                # (2.3 s of the village scorecards' 12 s at 100,000 villages).
+                cursor.execute("SET LOCAL jit TO OFF")
         # Serialises roll-ups of one municipality's year on PostgreSQL (SQLite serialises writers).
         settings = year_settings(year=year, municipality_id=municipality.pk)
         settings = MunicipalYear.objects.select_for_update().get(pk=settings.pk)
@@ -418,24 +499,29 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
         runner.progress(2, "delete")
         runner.delete_old()
 
-        items = list(scheme.indicators.all())
-        for n, indicator in enumerate(items, start=1):
+        # Indicators grouped by the pillar whose records they read (and whose approval gates them).
+        by_pillar: dict[str, list[tuple[SchemeIndicator, registry.IndicatorDef]]] = {}
+        for indicator in scheme.indicators.all():
             definition = registry.indicator_def(indicator.code)
             if definition is None:
                 result.skipped.append(indicator.code)
                 logger.warning("Scheme %s of %s has indicator %s with no registered function", year,
                                municipality.code, indicator.code)
                 continue
-            runner.insert_indicator(indicator, definition)
-            runner.progress(5 + round(60 * n / max(len(items), 1)), f"indicator:{indicator.code}")
+            by_pillar.setdefault(definition.pillar, []).append((indicator, definition))
+        for n, (pillar, items) in enumerate(by_pillar.items(), start=1):
+            runner.compute_pillar(pillar, items)
+            runner.progress(5 + round(55 * n / len(by_pillar)), f"pillar:{pillar}")
+        runner.insert_indicators()
 
         for veto in scheme.vetoes.filter(enabled=True):
             definition = registry.VETOES.get(veto.code)
             if definition is not None:
                 runner.insert_veto(veto.code, definition)
-        runner.analyze(VillageIndicatorScore)
         runner.progress(70, "villages")
         runner.insert_villages()
+        runner.drop_temporary()
+        runner.analyze(VillageIndicators)
         runner.progress(85, "units")
         runner.insert_units(TownshipScorecard, "township_id", ["county_id", "municipality_id"], "county_id",
                             county_only=True)

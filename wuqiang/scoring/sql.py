@@ -32,3 +32,24 @@ def ident(text: str) -> str:
 def text(value: str) -> str:
     """A constant from our own choices as an SQL string literal."""
     return f"'{ident(value)}'"
+
+
+def json_object(pairs: dict[str, str]) -> str:
+    """A JSON object built in SQL from constant keys (our own codes) and SQL expressions."""
+    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    return f"{build}({', '.join(f'{text(key)}, {expr}' for key, expr in pairs.items())})"
+
+
+def json_array(*exprs: str) -> str:
+    build = "jsonb_build_array" if connection.vendor == "postgresql" else "json_array"
+    return f"{build}({', '.join(exprs)})"
+
+
+def json_float(expr: str) -> str:
+    """A DOUBLE PRECISION expression as a JSON element that reads back as the same number.
+    PostgreSQL's jsonb keeps it exactly; SQLite's JSON functions print REAL with 15 digits, so
+    there it goes in as 17-digit text (read back with CAST … AS REAL). For statements run with
+    parameters, where ``%%`` is a literal ``%``."""
+    if connection.vendor == "postgresql":
+        return expr
+    return f"CASE WHEN {expr} IS NULL THEN NULL ELSE printf('%%!.17g', {expr}) END"

@@ -41,7 +41,7 @@ from wuqiang.scoring.models import (
     DemonstrationNomination,
     MunicipalScorecard,
     TownshipScorecard,
-    VillageIndicatorScore,
+    VillageIndicators,
     VillageScorecard,
     VillageVeto,
 )
@@ -259,7 +259,7 @@ class Command(BaseCommand):
                 cursor.execute(f"DELETE FROM {table(model)} WHERE entry_id IN ({entry_ids})", years)
             # Only the synthetic city's results: a demo city beside it keeps its own.
             villages = f"SELECT v.id FROM {table(Village)} v WHERE v.county_id IN ({counties})"
-            for model in (VillageIndicatorScore, VillageVeto, DemonstrationNomination):
+            for model in (VillageIndicators, VillageVeto, DemonstrationNomination):
                 cursor.execute(f"DELETE FROM {table(model)} WHERE year_id IN (%s, %s) AND village_id IN ({villages})",
                                years)
             for model in (VillageScorecard, TownshipScorecard, CountyScorecard, MunicipalScorecard):
