@@ -635,6 +635,9 @@ class VillagePath(DerivedVillageRow):
     points_needed = _points_field(_("points to the next grade"), null=True)
     # Pillars below the exemplary pillar line (comma-separated), when the next grade is exemplary.
     pillars_short = models.CharField(_("pillars below the line"), max_length=100, blank=True, default="")
+    # The path's steps, stored with it: [[kind, code, pillar, value, denominator, target, points,
+    # gain, available, basis, reference], …]. Read them one row per step through VillagePathStep.
+    steps = models.JSONField(_("steps"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("path to the next grade")
@@ -648,8 +651,16 @@ class VillagePath(DerivedVillageRow):
 
 class VillagePathStep(DerivedVillageRow):
     """One thing a village can do to gain points (or clear a veto) in a year, with the value it
-    must reach and the points it gains; vetoes first, then by points gained."""
+    must reach and the points it gains; vetoes first, then by points gained. A read-only
+    database view over ``VillagePath.steps`` (migration ``scoring/0011``): the roll-up writes
+    one path row per village, not a row per step (1.2 million at 100,000 villages)."""
 
+    pk = models.CompositePrimaryKey("year_id", "village_id", "kind", "code")
+    # The view's rows go with the VillagePath row they are read from.
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.DO_NOTHING, related_name="+",
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
+    village = models.ForeignKey("regions.Village", on_delete=models.DO_NOTHING, related_name="+",
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
     kind = models.CharField(_("kind"), max_length=12, choices=StepKind)
     # The indicator code, the veto code or the pillar.
     code = models.CharField(_("code"), max_length=24)
@@ -666,9 +677,10 @@ class VillagePathStep(DerivedVillageRow):
     reference = models.DecimalField(_("reference value"), max_digits=14, decimal_places=2, null=True)
 
     class Meta:
+        managed = False
+        db_table = "scoring_villagepathstep"
         verbose_name = _("path step")
         verbose_name_plural = _("path steps")
-        indexes = [models.Index(fields=["year", "village"], name="village_path_step_idx")]
 
     def __str__(self) -> str:
         return f"{self.village_id} · {self.year_id} · {self.code} +{self.gain}"

@@ -1,11 +1,11 @@
 """Each village's path to the next grade (issue 18 item 2): the roll-up's last step.
 
 Reads only what the roll-up has just stored (``VillageIndicatorScore``, ``VillageVeto``,
-``VillageScorecard``) and the year's scheme, and writes ``VillagePath`` (the next grade and
-the points it needs) and ``VillagePathStep`` (per indicator: the value to reach and the
-points it earns; vetoes to clear; pillars still to be approved). Set-based: a handful of
-``INSERT … SELECT`` statements whatever the number of villages, so the village scorecard
-page stays a read.
+``VillageScorecard``) and the year's scheme, and writes ``VillagePath``: the next grade, the
+points it needs and, in the same row, its steps (per indicator: the value to reach and the
+points it earns; vetoes to clear; pillars still to be approved), read one row per step
+through the ``VillagePathStep`` view. Set-based: one ``INSERT … SELECT`` whatever the number
+of villages, so the village scorecard page stays a read.
 
 What one step earns is the rule evaluated at the target, less the points now:
 
@@ -33,11 +33,10 @@ from wuqiang.scoring.models import (
     StepKind,
     VillageIndicatorScore,
     VillagePath,
-    VillagePathStep,
     VillageScorecard,
     VillageVeto,
 )
-from wuqiang.scoring.sql import number, table, text
+from wuqiang.scoring.sql import json_agg, json_array, json_float, number, table, text
 
 
 def _bands(indicator: SchemeIndicator) -> list[tuple[Decimal, Decimal]]:
@@ -77,52 +76,51 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
         cursor.execute(sql, params)
 
     try:
-        execute(f"DELETE FROM {table(VillagePathStep)} WHERE year_id = %s AND {in_run}", (year,))
         execute(f"DELETE FROM {table(VillagePath)} WHERE year_id = %s AND county_id IN ({counties})", (year,))
 
+        # Every step of the run's villages, from three sources with the same typed columns:
+        # village_id, kind, code, pillar, value, denominator, target, points, gain, available,
+        # basis, reference.
+        nothing = {"number": "CAST(NULL AS DOUBLE PRECISION)", "points": "CAST(NULL AS NUMERIC)"}
+        sources: list[tuple[str, tuple]] = []
         indicators = list(scheme.indicators.all())
-        step_columns = ("year_id, village_id, kind, code, pillar, value, denominator, target, points, gain, "
-                        "available, basis, reference")
         if indicators:
             targets = " ".join(f"WHEN {text(i.code)} THEN {target_and_gain_sql(i)[0]}" for i in indicators)
             gains = " ".join(f"WHEN {text(i.code)} THEN {target_and_gain_sql(i)[1]}" for i in indicators)
             fulls = " ".join(f"WHEN {text(i.code)} THEN {number(i.points)}" for i in indicators)
-            execute(
-                f"INSERT INTO {table(VillagePathStep)} ({step_columns}) "
-                f"SELECT x.year_id, x.village_id, %s, x.code, x.pillar, x.value, x.denominator, x.target, x.points, "
-                f"x.gain, x.available, x.basis, x.reference FROM ("
-                f"SELECT s.year_id, s.village_id, s.code, s.pillar, s.value, s.denominator, s.points, s.basis, "
-                f"s.reference, "
+            sources.append((
+                f"SELECT x.village_id, {text(StepKind.INDICATOR)} AS kind, x.code, x.pillar, x.value, x.denominator, "
+                f"x.target, x.points, x.gain, x.available, x.basis, x.reference FROM ("
+                f"SELECT s.village_id, s.code, s.pillar, s.value, s.denominator, s.points, s.basis, s.reference, "
                 f"CAST(CASE s.code {targets} END AS DOUBLE PRECISION) AS target, "
                 f"ROUND(CAST(CASE s.code {gains} END AS NUMERIC), 2) AS gain, "
                 f"ROUND(CAST(CASE s.code {fulls} END - s.points AS NUMERIC), 2) AS available "
                 f"FROM {table(VillageIndicatorScore)} s WHERE s.year_id = %s AND s.{in_run}) x "
                 f"WHERE x.gain > 0",
-                (StepKind.INDICATOR, year),
-            )
-        execute(
-            f"INSERT INTO {table(VillagePathStep)} ({step_columns}) "
-            f"SELECT year_id, village_id, %s, code, '', NULL, NULL, NULL, NULL, NULL, NULL, '', NULL "
-            f"FROM {table(VillageVeto)} WHERE year_id = %s AND {in_run}",
-            (StepKind.VETO, year),
-        )
+                (year,)))
+        sources.append((
+            f"SELECT village_id, {text(StepKind.VETO)}, code, '', {nothing['number']}, {nothing['number']}, "
+            f"{nothing['number']}, {nothing['points']}, {nothing['points']}, {nothing['points']}, '', "
+            f"{nothing['points']} FROM {table(VillageVeto)} WHERE year_id = %s AND {in_run}",
+            (year,)))
         # A pillar not approved scores nothing: having it approved can earn up to its points.
         pillar_points = {p: sum((i.points for i in indicators if i.pillar == p), Decimal(0)) for p in Pillar.values}
-        branches = [
-            f"SELECT sc.village_id, {text(p)} AS pillar, {number(pillar_points[p])} AS available "
-            f"FROM {table(VillageScorecard)} sc WHERE sc.year_id = %s AND sc.county_id IN ({counties}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {table(Entry)} e WHERE e.village_id = sc.village_id "
-            f"AND e.year_id = %s AND e.pillar = {text(p)} AND e.state = {text(EntryState.APPROVED)})"
-            for p in Pillar.values if pillar_points[p] > 0
-        ]
-        if branches:
-            execute(
-                f"INSERT INTO {table(VillagePathStep)} ({step_columns}) "
-                f"SELECT %s, u.village_id, %s, u.pillar, u.pillar, NULL, NULL, NULL, 0, u.available, u.available, "
-                f"'', NULL "
-                f"FROM ({' UNION ALL '.join(branches)}) u",
-                (year, StepKind.PILLAR, *([year, year] * len(branches))),
-            )
+        for p in Pillar.values:
+            if pillar_points[p] > 0:
+                available = f"CAST({number(pillar_points[p])} AS NUMERIC)"
+                sources.append((
+                    f"SELECT sc.village_id, {text(StepKind.PILLAR)}, {text(p)}, {text(p)}, {nothing['number']}, "
+                    f"{nothing['number']}, {nothing['number']}, CAST(0 AS NUMERIC), {available}, {available}, '', "
+                    f"{nothing['points']} "
+                    f"FROM {table(VillageScorecard)} sc WHERE sc.year_id = %s AND sc.county_id IN ({counties}) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {table(Entry)} e WHERE e.village_id = sc.village_id "
+                    f"AND e.year_id = %s AND e.pillar = {text(p)} AND e.state = {text(EntryState.APPROVED)})",
+                    (year, year)))
+        element = json_array("u.kind", "u.code", "u.pillar", json_float("u.value"), json_float("u.denominator"),
+                             json_float("u.target"), "u.points", "u.gain", "u.available", "u.basis", "u.reference")
+        steps = (f"SELECT u.village_id, {json_agg(element, 'u.kind, u.code')} AS steps "
+                 f"FROM ({' UNION ALL '.join(sql for sql, _params in sources)}) u GROUP BY u.village_id")
+        steps_params = tuple(p for _sql, params in sources for p in params)
 
         line = {Grade.EXEMPLARY: scheme.exemplary_total, Grade.PASS: scheme.pass_total,
                 Grade.BASIC: scheme.basic_total}
@@ -141,17 +139,20 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
         lines = " ".join(f"WHEN {text(g)} THEN {number(v)}" for g, v in line.items())
         short = " || ".join(f"CASE WHEN x.{p} < {number(scheme.exemplary_pillar_min)} THEN ',{p}' ELSE '' END"
                             for p in Pillar.values)
+        # One row per village with its steps (none: an empty list).
         execute(
             f"INSERT INTO {table(VillagePath)} (year_id, village_id, township_id, county_id, municipality_id, "
-            f"next_grade, points_needed, pillars_short) "
+            f"next_grade, points_needed, pillars_short, steps) "
             f"SELECT x.year_id, x.village_id, x.township_id, x.county_id, x.municipality_id, x.next_grade, "
             f"CASE WHEN x.next_grade = '' THEN NULL "
             f"WHEN (CASE x.next_grade {lines} END) - x.total > 0 THEN (CASE x.next_grade {lines} END) - x.total "
             f"ELSE 0 END, "
-            f"CASE WHEN x.next_grade = {text(Grade.EXEMPLARY)} THEN SUBSTR({short}, 2) ELSE '' END "
+            f"CASE WHEN x.next_grade = {text(Grade.EXEMPLARY)} THEN SUBSTR({short}, 2) ELSE '' END, "
+            f"COALESCE(st.steps, {json_array()}) "
             f"FROM (SELECT sc.*, {next_grade} AS next_grade FROM {table(VillageScorecard)} sc "
-            f"WHERE sc.year_id = %s AND sc.county_id IN ({counties})) x",
-            (year,),
+            f"WHERE sc.year_id = %s AND sc.county_id IN ({counties})) x "
+            f"LEFT JOIN ({steps}) st ON st.village_id = x.village_id",
+            (year, *steps_params),
         )
     finally:
         if own:
