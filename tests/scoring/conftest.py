@@ -20,7 +20,7 @@ from django.utils import translation
 
 from economy.models import EconomyProfile
 from governance.models import GovernanceProfile
-from organizations.choices import REQUIRED_MEETINGS, MeetingKind
+from organizations.choices import REQUIRED_MEETINGS, MeetingKind, WeakCaseStatus
 from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
 from support.models import SupportProfile, TownshipFacilities
 from talent.choices import CadrePost, Education, SentDownKind, TraineeKind
@@ -252,3 +252,19 @@ def people(place: Place) -> dict[str, Any]:
         "admin": factories.AdminFactory(username="admin"),
         "nobody": factories.UserFactory(username="nobody"),
     }
+
+
+@pytest.fixture
+def township_world(place):
+    """Township A: A1 perfect (100), A2 at 90 with economy 13 (so only 达标), A3 with no data.
+    Township B: B1 perfect but weak and lax, unrectified (veto). County Y: C1 at 98."""
+    for township in (place.township_a, place.township_b, place.township_c):
+        make_facilities(township)
+    make_village_data(place.a1)
+    # O5 −1 (6 months), T2 −1 (one team member), E1 −5 (30 万元 → 7), E5 −2 (no growth), G3 −1 (75 %).
+    make_village_data(place.a2, theme_day_months=6, team_members=1, operating_income=Decimal("30.00"),
+                      previous_income=Decimal("30.00"), visited=75)
+    make_village_data(place.b1, weak_case=WeakCaseStatus.RECTIFYING)
+    make_village_data(place.c1, operating_income=Decimal("60.00"), previous_income=Decimal("50.00"))  # E1 −2
+    get_year(YEAR)
+    return place

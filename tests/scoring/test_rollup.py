@@ -9,9 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
-from organizations.choices import WeakCaseStatus
 from tests.factories import set_year_state
-from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
+from tests.scoring.conftest import YEAR, get_year, make_village_data
 from wuqiang.regions.models import YearState
 from wuqiang.scoring import rollup
 from wuqiang.scoring.models import (
@@ -29,22 +28,6 @@ from wuqiang.scoring.services import scheme_for
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def township_world(place):
-    """Township A: A1 perfect (100), A2 at 90 with economy 13 (so only 达标), A3 with no data.
-    Township B: B1 perfect but weak and lax, unrectified (veto). County Y: C1 at 98."""
-    for township in (place.township_a, place.township_b, place.township_c):
-        make_facilities(township)
-    make_village_data(place.a1)
-    # O5 −1 (6 months), T2 −1 (one team member), E1 −5 (30 万元 → 7), E5 −2 (no growth), G3 −1 (75 %).
-    make_village_data(place.a2, theme_day_months=6, team_members=1, operating_income=D("30.00"),
-                      previous_income=D("30.00"), visited=75)
-    make_village_data(place.b1, weak_case=WeakCaseStatus.RECTIFYING)
-    make_village_data(place.c1, operating_income=D("60.00"), previous_income=D("50.00"))  # E1 −2
-    get_year(YEAR)
-    return place
 
 
 def rows(model, year: int = YEAR) -> list[dict]:

@@ -103,8 +103,7 @@ class VillagePathViewSet(ScopedReadOnlyViewSet):
     """Each village's path to the next grade (stored by the roll-up); one path also lists its
     steps, vetoes first, then by points gained. Key: /<village code>/<year>/."""
 
-    # The stored steps are read one row per step through VillagePathStep, not with each path.
-    queryset = VillagePath.objects.select_related("village", "township", "county").defer("steps")
+    queryset = VillagePath.objects.select_related("village", "township", "county")
     serializer_class = VillagePathSerializer
     filterset_class = VillagePathFilter
     lookup_url_kwarg = "code"

@@ -635,9 +635,6 @@ class VillagePath(DerivedVillageRow):
     points_needed = _points_field(_("points to the next grade"), null=True)
     # Pillars below the exemplary pillar line (comma-separated), when the next grade is exemplary.
     pillars_short = models.CharField(_("pillars below the line"), max_length=100, blank=True, default="")
-    # The path's steps, stored with it: [[kind, code, pillar, value, denominator, target, points,
-    # gain, available, basis, reference], …]. Read them one row per step through VillagePathStep.
-    steps = models.JSONField(_("steps"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("path to the next grade")
@@ -651,12 +648,15 @@ class VillagePath(DerivedVillageRow):
 
 class VillagePathStep(DerivedVillageRow):
     """One thing a village can do to gain points (or clear a veto) in a year, with the value it
-    must reach and the points it gains; vetoes first, then by points gained. A read-only
-    database view over ``VillagePath.steps`` (migration ``scoring/0011``): the roll-up writes
-    one path row per village, not a row per step (1.2 million at 100,000 villages)."""
+    must reach and the points it gains; vetoes first, then by points gained.
+
+    A read-only database view (migration ``scoring/0011``): a village's steps follow from its
+    stored indicator scores, vetoes and approved pillars and from the year's ``PathRule`` rows,
+    so the roll-up writes a few rules per municipality instead of a row per step (1.2 million at
+    100,000 villages), and a village page reads its own steps in one indexed query."""
 
     pk = models.CompositePrimaryKey("year_id", "village_id", "kind", "code")
-    # The view's rows go with the VillagePath row they are read from.
+    # The view's rows are read from the stored results; nothing cascades to a view.
     year = models.ForeignKey("regions.AssessmentYear", on_delete=models.DO_NOTHING, related_name="+",
                              verbose_name=_("year"), db_index=False, db_constraint=False)
     village = models.ForeignKey("regions.Village", on_delete=models.DO_NOTHING, related_name="+",
@@ -684,6 +684,40 @@ class VillagePathStep(DerivedVillageRow):
 
     def __str__(self) -> str:
         return f"{self.village_id} · {self.year_id} · {self.code} +{self.gain}"
+
+
+class PathRule(models.Model):
+    """What the path to the next grade reads from the scheme a year's results were computed
+    with (written by the roll-up's paths step beside them):
+
+    * ``indicator``: one level of an indicator, the value to reach (``threshold``) and the
+      points it then gives. Yes/no and linear rules have one level (1, or the upper bound);
+      bands have one per band and a value must be ``below`` a band's threshold to climb to it.
+      A village's step is the lowest level that gives more than its points now.
+    * ``pillar``: a pillar's points, earned by having the pillar approved.
+
+    The ``VillagePathStep`` view joins them to the stored scores."""
+
+    # Indexed together below, for the view's lookup of a village's rules.
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
+    municipality = models.ForeignKey("regions.Municipality", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("municipality"), db_index=False, db_constraint=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=StepKind)
+    code = models.CharField(_("code"), max_length=24)
+    pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
+    threshold = models.FloatField(_("value to reach"), null=True)
+    below = models.BooleanField(_("only from below the value to reach"), default=False)
+    points = _points_field(_("points then"))
+    full_points = _points_field(_("full points"))
+
+    class Meta:
+        verbose_name = _("path rule")
+        verbose_name_plural = _("path rules")
+        indexes = [models.Index(fields=["year", "municipality", "kind", "code"], name="path_rule_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} · {self.year_id} · {self.code} ≥ {self.threshold}: {self.points}"
 
 
 # --- What-if scheme previews (issue 18) ----------------------------------------------------
