@@ -97,6 +97,15 @@ def test_every_village_county_matches_its_township(seeded):
     assert not Village.objects.exclude(county__code=Substr("code", 1, 6)).exists()
 
 
+def test_every_seeded_entry_has_its_place_in_the_review_queue(seeded):
+    from wuqiang.entries.models import Entry
+    from wuqiang.entries.services import sort_code_expression
+
+    entries = Entry.objects.annotate(expected=sort_code_expression())
+    assert entries.filter(village__isnull=True).exists()
+    assert not entries.exclude(sort_code=F("expected")).exists()
+
+
 def test_every_township_has_between_5_and_20_villages(seeded):
     counts = list(Township.objects.annotate(n=Count("villages")).values_list("n", flat=True))
     assert min(counts) >= 5

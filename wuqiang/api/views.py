@@ -183,7 +183,9 @@ class EntryViewSet(ScopedViewSet):
         code, year, slug = self.kwargs["code"], int(self.kwargs["year"]), self.kwargs["sheet"]
         level = Level.VILLAGE if len(code) == 12 else Level.TOWNSHIP
         model = Village if level == Level.VILLAGE else Township
-        unit = get_visible_or_404(model.objects.select_related("county__municipality"), self.request.user, code=code)
+        # A village's township: its code is the start of a new entry's sort code (services.new_entry).
+        related = ["county__municipality", "township"] if level == Level.VILLAGE else ["county__municipality"]
+        unit = get_visible_or_404(model.objects.select_related(*related), self.request.user, code=code)
         sheet = get_sheet(slug)
         assessment_year = AssessmentYear.objects.filter(pk=year).first()
         if sheet is None or sheet.level != level or assessment_year is None:

@@ -8,3 +8,6 @@ class EntriesConfig(AppConfig):
     name = "wuqiang.entries"
     label = "entries"
     verbose_name = _("Data entry and review")
+
+    def ready(self) -> None:
+        from wuqiang.entries import receivers  # noqa: F401  (keeps the review-queue order of re-coded units)

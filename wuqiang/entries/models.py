@@ -38,6 +38,20 @@ class EntryState(models.TextChoices):
 EDITABLE_STATES = (EntryState.DRAFT, EntryState.RETURNED)
 
 
+# A township's own sheets (village empty) follow its villages' sheets in the review queue.
+VILLAGE_SHEET_MARK, TOWNSHIP_SHEET_MARK = "0", "1"
+
+
+def entry_sort_code(township_code: str, village_code: str | None) -> str:
+    """The review queue's order of an entry, stored on it (``Entry.sort_code``): its township's
+    code, then ``0`` and its village's code, or ``1`` for a township-level sheet. Digits only, so
+    every collation orders it as (township code, village code with township sheets last, …) did
+    through joins on PostgreSQL."""
+    if village_code is None:
+        return f"{township_code}{TOWNSHIP_SHEET_MARK}"
+    return f"{township_code}{VILLAGE_SHEET_MARK}{village_code}"
+
+
 class Entry(models.Model):
     """One village's (or township's) data for one pillar in one assessment year, with its
     review state: draft → submitted → approved, or returned with the reviewer's comment."""
@@ -60,6 +74,10 @@ class Entry(models.Model):
     # Denormalised so a county's review queue is one indexed filter.
     county = models.ForeignKey("regions.County", on_delete=models.PROTECT, related_name="entries",
                                verbose_name=_("county"))
+    # The review queue's order (``entry_sort_code``): set by ``services.new_entry`` and by the bulk
+    # builders, refreshed when a village or township is re-coded (``services.refresh_sort_codes``),
+    # so a county's queue pages through one index instead of sorting every sheet through joins.
+    sort_code = models.CharField(_("sort code"), max_length=22, editable=False, default="")
 
     state = models.CharField(_("state"), max_length=12, choices=EntryState, default=EntryState.DRAFT)
     # Bumped by every write; a save that carries an older version is refused (optimistic lock).
@@ -98,7 +116,13 @@ class Entry(models.Model):
                                     name="entry_unique_per_township_sheet"),
         ]
         indexes = [
-            models.Index(fields=["county", "year", "state"], name="entry_review_queue_idx"),
+            # The review queue: a county's sheets of a year in queue order, with no sort for any
+            # state or all of them (the state is checked on the index entries; a county's range
+            # is a few thousand entries at most).
+            models.Index(fields=["county", "year", "sort_code", "pillar", "state"], name="entry_review_queue_idx"),
+            # The flagged submitted sheets (few), for the queue's count of them per township.
+            models.Index(fields=["county", "year", "state", "township"], condition=~Q(quality_flags=[]),
+                         name="entry_flagged_idx"),
             models.Index(fields=["township", "year"], name="entry_work_board_idx"),
             models.Index(fields=["year", "pillar", "state"], name="entry_scoring_idx"),
         ]

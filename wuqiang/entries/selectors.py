@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
@@ -135,25 +136,47 @@ def work_board(*, township: Township, year: AssessmentYear, user: Any, settings:
 
 # --- Review queue --------------------------------------------------------------------------
 
+REVIEW_PAGE_SIZE = 50
+
+
 def review_queue(*, county: County, year: AssessmentYear, user: Any) -> QuerySet[Entry]:
-    return (
-        Entry.objects.visible_to(user)
-        .filter(county=county, year=year)
+    """The county's sheets by township, village (the township's own sheets last) and pillar, in
+    the order stored on each entry (``sort_code``): a state's sheets are read from
+    ``entry_review_queue_idx`` in order, with no sort."""
+    return Entry.objects.visible_to(user).filter(county=county, year=year).order_by("sort_code", "pillar")
+
+
+def review_queue_page(queue: QuerySet[Entry], number: Any) -> Page:
+    """One page of ``queue`` (``review_queue``, filtered): one query that picks the page's entries
+    in index order and joins only those 50 rows to their village, township and clerk, so a page
+    deep in a county of thousands of sheets costs about what the first page does (with the joins
+    outside, the database joins every sheet it skips). The count is a second query."""
+    page = Paginator(queue.values_list("pk", flat=True), REVIEW_PAGE_SIZE).get_page(number)
+    page.object_list = list(
+        Entry.objects.filter(pk__in=page.object_list)
         .select_related("village", "township", "submitted_by", "year")
-        .order_by("township__code", "village__code", "pillar")
+        .order_by("sort_code", "pillar")
     )
+    return page
 
 
 def townships_waiting(*, county: County, year: AssessmentYear, user: Any) -> list[dict[str, Any]]:
-    """Per township of the county: its submitted entries and how many of them are flagged (one
-    query), for the "approve all unflagged" buttons."""
-    return list(
-        Entry.objects.visible_to(user)
-        .filter(county=county, year=year, state=EntryState.SUBMITTED)
-        .values("township__code", "township__name")
-        .annotate(submitted=Count("pk"), flagged=Count("pk", filter=~Q(quality_flags=[])))
-        .order_by("township__code")
-    )
+    """Per township of the county with submitted entries, by code: how many, and how many of them
+    are flagged, for the "approve all unflagged" buttons. One query over the county's submitted
+    entries (``entry_review_queue_idx``), joined to the county's townships only and counted per
+    township; the flagged ones are read once from the small ``entry_flagged_idx``."""
+    waiting = {"county": county, "year": year, "state": EntryState.SUBMITTED}
+    # Uncorrelated, so the database reads the flagged ones once (a handful) and checks each
+    # submitted entry against that set.
+    flagged = Entry.objects.filter(**waiting).exclude(quality_flags=[]).values("pk")
+    # The county's townships only on the other side of the join: a hash of a few dozen rows.
+    rows = list(Entry.objects.visible_to(user).filter(**waiting, township__county=county).order_by()
+                .values("township_id", "township__code", "township__name")
+                .annotate(submitted=Count("*"), flagged=Count("pk", filter=Q(pk__in=flagged))))
+    # Sorted here, not by the database: ordering the query by code would sort every entry
+    # before counting instead of the few dozen townships after.
+    return [{key: row[key] for key in ("township__code", "township__name", "submitted", "flagged")}
+            for row in sorted(rows, key=lambda row: row["township__code"])]
 
 
 @dataclass

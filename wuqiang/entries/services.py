@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -27,12 +28,15 @@ from wuqiang.accounts.permissions import NotAllowed
 from wuqiang.core.validators import SHORT_TEXT, plain_text
 from wuqiang.entries.models import (
     EDITABLE_STATES,
+    TOWNSHIP_SHEET_MARK,
+    VILLAGE_SHEET_MARK,
     Change,
     ChangeAction,
     ChangeSource,
     Entry,
     EntryExtension,
     EntryState,
+    entry_sort_code,
 )
 from wuqiang.entries.quality import quality_flags
 from wuqiang.entries.registry import PillarSheet, sheet_for_entry
@@ -60,11 +64,34 @@ class StaleEntry(Exception):
 
 
 def new_entry(*, unit: Village | Township, year: AssessmentYear, sheet: PillarSheet) -> Entry:
-    """An unsaved entry for a unit that has none yet (created by its first save)."""
+    """An unsaved entry for a unit that has none yet (created by its first save), with its place
+    in the review queue (``sort_code``)."""
     if isinstance(unit, Village):
         return Entry(village=unit, township_id=unit.township_id, county_id=unit.county_id,
-                     year=year, pillar=sheet.pillar)
-    return Entry(village=None, township=unit, county_id=unit.county_id, year=year, pillar=sheet.pillar)
+                     year=year, pillar=sheet.pillar, sort_code=entry_sort_code(unit.township.code, unit.code))
+    return Entry(village=None, township=unit, county_id=unit.county_id, year=year, pillar=sheet.pillar,
+                 sort_code=entry_sort_code(unit.code, None))
+
+
+def sort_code_expression() -> Concat:
+    """``entry_sort_code`` in SQL, from the entry's township and village as they are stored now."""
+    township_code = Subquery(Township.objects.filter(pk=OuterRef("township_id")).values("code")[:1])
+    village_code = Subquery(Village.objects.filter(pk=OuterRef("village_id")).values("code")[:1])
+    return Concat(township_code, Case(When(village__isnull=True, then=Value(TOWNSHIP_SHEET_MARK)),
+                                      default=Concat(Value(VILLAGE_SHEET_MARK), village_code)),
+                  output_field=CharField())
+
+
+def refresh_sort_codes(*, township_ids: Iterable[int] = (), village_ids: Iterable[int] = ()) -> int:
+    """Recompute the stored queue order of the entries of these townships (all their sheets) and
+    villages, after a unit's code changed (``receivers.py``): one UPDATE, touching only entries
+    whose key differs. Returns how many changed."""
+    township_ids, village_ids = list(township_ids), list(village_ids)
+    if not township_ids and not village_ids:
+        return 0
+    expression = sort_code_expression()
+    return (Entry.objects.filter(Q(township_id__in=township_ids) | Q(village_id__in=village_ids))
+            .exclude(sort_code=expression).update(sort_code=expression))
 
 
 def is_complete(entry: Entry, sheet: PillarSheet) -> bool:

@@ -10,8 +10,8 @@ incremented, so nothing can drift for long):
   later one sees the earlier one's change;
 * by every roll-up, for its counties (which also covers data written by the seeder).
 
-A county's recount reads its own entries through ``entry_review_queue_idx`` (county, year,
-state): a few thousand rows at most.
+A county's recount reads its own entries of the year through ``entry_review_queue_idx``
+(county, year, …): a few thousand rows at most.
 """
 
 from __future__ import annotations

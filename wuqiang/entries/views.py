@@ -221,7 +221,7 @@ def review_queue(request: HttpRequest, code: str) -> HttpResponse:
     year = _selected_year_or_404(request)
     queryset = selectors.review_queue(county=county, year=year, user=request.user)
     filterset = ReviewQueueFilter(request.GET, queryset=queryset, county=county)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = selectors.review_queue_page(filterset.qs, request.GET.get("page"))
     context = {
         "unit": county,
         "year": year,

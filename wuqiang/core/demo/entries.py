@@ -33,7 +33,7 @@ from wuqiang.core.demo.hierarchy import DemoCity
 from wuqiang.core.demo.life import DemoWorld, build_lives
 from wuqiang.core.demo.users import clerk_username, reviewer_username
 from wuqiang.core.demo.workflow import CALENDARS, Story, batches, county_lag, story, township_pace
-from wuqiang.entries.models import Change, ChangeSource, Entry, Pillar
+from wuqiang.entries.models import Change, ChangeSource, Entry, Pillar, entry_sort_code
 from wuqiang.entries.quality import compare
 from wuqiang.entries.registry import PillarSheet, get_sheet
 from wuqiang.entries.snapshots import stored_values
@@ -184,6 +184,7 @@ def _write_year(world: DemoWorld, year: int, sheets: list[SheetRows], flags: dic
         entries.append({
             "id": entry_id, "year": year, "pillar": rows.pillar, "village": unit.pk if village_level else None,
             "township": township.pk, "county": township.county_id,
+            "sort_code": entry_sort_code(township.code, unit.code if village_level else None),
             "state": path.state, "version": path.version, "is_complete": True, "review_comment": path.review_comment,
             "quality_flags": unit_flags, "flag_explanation": explanation,
             "updated_at": path.updated_at, "updated_by": clerk,

@@ -57,7 +57,7 @@ def build(n: int, *, municipality_code: str, year: int) -> None:
     from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
     from support.models import SupportProfile, TownshipFacilities
     from talent.models import Cadre, SentDown, TalentProfile, Trainee
-    from wuqiang.entries.models import Entry
+    from wuqiang.entries.models import TOWNSHIP_SHEET_MARK, VILLAGE_SHEET_MARK, Entry
     from wuqiang.regions.models import County, Municipality, Township, Village
 
     city = Municipality.objects.create(code=municipality_code, name="基准测试市")
@@ -83,19 +83,22 @@ def build(n: int, *, municipality_code: str, year: int) -> None:
             "township_id": "t.id", "county_id": "t.county_id",
         }, f"generate_series(1, %s) v JOIN {towns} t ON t.n = (v - 1) / {VILLAGES_PER_TOWNSHIP} + 1", (n,))
         in_city = f"county_id IN (SELECT id FROM {cities_counties} c)"
+        # models.entry_sort_code: the township's code, the village mark and the village's code.
+        village_sort_code = (f"(SELECT code FROM {township} WHERE id = v.township_id) || '{VILLAGE_SHEET_MARK}' "
+                             f"|| v.code")
         state = "CASE WHEN random() < 0.95 THEN 'approved' ELSE 'submitted' END"
         insert_select(cursor, Entry, {
             "year_id": str(int(year)), "pillar": "p.pillar", "village_id": "v.id", "township_id": "v.township_id",
-            "county_id": "v.county_id", "state": state,
+            "county_id": "v.county_id", "state": state, "sort_code": village_sort_code,
         }, f"(SELECT * FROM {village} WHERE {in_city}) v CROSS JOIN (VALUES ('organizations'), ('talent'), "
            f"('economy'), ('governance'), ('support')) p(pillar)")
         insert_select(cursor, Entry, {
             "year_id": str(int(year - 1)), "pillar": "'economy'", "village_id": "v.id", "township_id": "v.township_id",
-            "county_id": "v.county_id", "state": state,
+            "county_id": "v.county_id", "state": state, "sort_code": village_sort_code,
         }, f"(SELECT * FROM {village} WHERE {in_city}) v")
         insert_select(cursor, Entry, {
             "year_id": str(int(year)), "pillar": "'support'", "village_id": "NULL", "township_id": "t.id",
-            "county_id": "t.county_id", "state": "'approved'",
+            "county_id": "t.county_id", "state": "'approved'", "sort_code": f"t.code || '{TOWNSHIP_SHEET_MARK}'",
         }, f"{towns} t")
 
         def entries(pillar: str, of_year: int = year, alias: str = "e", villages: bool = True) -> str:

@@ -32,7 +32,7 @@ from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
 from support.models import SupportProfile, TownshipFacilities
 from talent.choices import CadrePost, Education, SentDownKind, TraineeKind
 from talent.models import Cadre, SentDown, TalentProfile, Trainee
-from wuqiang.entries.models import Entry, EntryState, Pillar
+from wuqiang.entries.models import Entry, EntryState, Pillar, entry_sort_code
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
 from wuqiang.scoring.management.commands import _synthetic_sql as synthetic_sql
 from wuqiang.scoring.management.commands._reference_sql import run_reference
@@ -169,7 +169,8 @@ class Command(BaseCommand):
             for v in range(n)
         ], batch_size=5000)
         facilities = Entry.objects.bulk_create([
-            Entry(year_id=YEAR, pillar=Pillar.SUPPORT, township=t, county_id=t.county_id, state=EntryState.APPROVED)
+            Entry(year_id=YEAR, pillar=Pillar.SUPPORT, township=t, county_id=t.county_id, state=EntryState.APPROVED,
+                  sort_code=entry_sort_code(t.code, None))
             for t in townships
         ], batch_size=5000)
         TownshipFacilities.objects.bulk_create([
@@ -183,6 +184,7 @@ class Command(BaseCommand):
         def entries(year: int, pillar: str) -> list[Entry]:
             return Entry.objects.bulk_create([
                 Entry(year_id=year, pillar=pillar, village=v, township_id=v.township_id, county_id=v.county_id,
+                      sort_code=entry_sort_code(v.township.code, v.code),
                       state=EntryState.APPROVED if rng.random() < 0.95 else EntryState.SUBMITTED)
                 for v in villages
             ], batch_size=5000)
