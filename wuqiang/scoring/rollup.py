@@ -168,8 +168,10 @@ class _Runner:
             County.objects.filter(municipality=municipality).order_by("pk").values_list("pk", flat=True))
         self.progress = progress or (lambda pct, msg: None)
         self.statements = 0
-        # The pillar tables computed so far: pillar → its indicators, in column order.
+        # The pillar tables computed so far: pillar → its indicators and its figure queries, in
+        # column order.
         self.pillars: dict[str, list[SchemeIndicator]] = {}
+        self.figures: dict[str, list[registry.FigureDef]] = {}
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.cursor = connection.cursor()
 
@@ -211,14 +213,25 @@ class _Runner:
                          (self.year, self.municipality.pk))
 
     # 2 -------------------------------------------------------------------------------------
-    def compute_pillar(self, pillar: str, items: list[tuple[SchemeIndicator, registry.IndicatorDef]]) -> None:
-        """Every indicator that reads ``pillar``'s records, in one statement into a temporary
-        table: one row per village of the run whose ``pillar`` entry is approved (the gate of
-        every score), one materialised CTE per indicator — its rule's CASE names the value
-        several times, and an inlined subquery would run the indicator's correlated subqueries
-        once per mention — joined once. Columns per indicator ``n``: ``has_n`` (its query
-        gave a row), ``value_n``, ``denominator_n``, ``basis_n``, ``reference_n``, ``points_n``."""
+    def compute_pillar(self, pillar: str, items: list[tuple[SchemeIndicator, registry.IndicatorDef]],
+                       figures: list[registry.FigureDef]) -> None:
+        """Every indicator and figure that reads ``pillar``'s records, in one statement into a
+        temporary table: one row per village of the run whose ``pillar`` entry is approved (the
+        gate of every score and figure; the row itself says the pillar is approved), one
+        materialised CTE per indicator — its rule's CASE names the value several times, and an
+        inlined subquery would run the indicator's correlated subqueries once per mention — and
+        per figure query, each joined once. Columns per indicator ``n``: ``has_n`` (its query
+        gave a row), ``value_n``, ``denominator_n``, ``basis_n``, ``reference_n``, ``points_n``;
+        per figure query ``k`` and column ``c``: ``figure_k_c``. A query giving two rows for a
+        village would give the village two rows here, which the stored results' unique
+        constraints refuse."""
         ctes, params, columns, joins = [], [], [], []
+        for k, definition in enumerate(figures):
+            sql, query_params, _outer = self.scoped(definition.function(self.year))
+            ctes.append(f"f{k} AS MATERIALIZED ({sql})")
+            params.extend(query_params)
+            joins.append(f" LEFT JOIN f{k} ON f{k}.village_id = e.village_id")
+            columns += [f"f{k}.{ident(c)} AS figure_{k}_{ident(c)}" for c in definition.columns]
         for n, (indicator, definition) in enumerate(items):
             sql, query_params, _outer = self.scoped(definition.function(self.year))
             ctes.append(f"q{n} AS MATERIALIZED ({sql})")
@@ -242,25 +255,28 @@ class _Runner:
         # Villages outside the run are never read: the base is the run's approved entries (an
         # indicator not built on entries computes the whole year, then the join drops the rest).
         self.execute(
-            f"CREATE TEMPORARY TABLE {name} AS WITH {', '.join(ctes)} "
-            f"SELECT e.village_id, {', '.join(columns)} FROM "
+            f"CREATE TEMPORARY TABLE {name} AS {f'WITH {chr(44).join(ctes)} ' if ctes else ''}"
+            f"SELECT {', '.join(['e.village_id', *columns])} FROM "
             f"(SELECT village_id FROM {table(Entry)} WHERE year_id = %s AND pillar = %s AND state = %s "
             f"AND village_id IS NOT NULL AND county_id IN ({self.counties_sql})) e{''.join(joins)}",
             (*params, self.year, pillar, EntryState.APPROVED),
         )
         self.analyze_temporary(name)
         self.pillars[pillar] = [indicator for indicator, _definition in items]
+        self.figures[pillar] = figures
 
     @staticmethod
     def pillar_table(pillar: str) -> str:
         return f"rollup_{ident(pillar)}"
 
-    def computed(self) -> str:
-        """The run's villages joined to every pillar table (``FROM`` and joins; aliased by
-        pillar, at most one row each per village)."""
+    def computed(self, *, units: bool = False) -> str:
+        """The run's villages (``v``, with their township and county when ``units``) joined to
+        every pillar table (``FROM`` and joins; aliased by pillar, at most one row each per
+        village)."""
         joins = "".join(f" LEFT JOIN {self.pillar_table(p)} {ident(p)} ON {ident(p)}.village_id = v.id"
                         for p in self.pillars)
-        return f"(SELECT id FROM {table(Village)} WHERE county_id IN ({self.counties_sql})) v{joins}"
+        units_sql = ", township_id, county_id" if units else ""
+        return f"(SELECT id{units_sql} FROM {table(Village)} WHERE county_id IN ({self.counties_sql})) v{joins}"
 
     def scored(self) -> list[tuple[str, int, SchemeIndicator]]:
         """(pillar table alias, column number, indicator) for every computed indicator."""
@@ -271,7 +287,7 @@ class _Runner:
         """Each village's indicators as one row: ``{pillar: {code: [value, points, denominator,
         basis, reference]}}``, the pillar being the scheme's. An indicator whose query gave no
         row is written as null, which the ``VillageIndicatorScore`` view leaves out."""
-        if not self.pillars:
+        if not self.scored():
             return
         by_pillar: dict[str, dict[str, str]] = {}
         for alias, n, indicator in self.scored():
@@ -281,7 +297,7 @@ class _Runner:
             by_pillar.setdefault(indicator.pillar, {})[indicator.code] = (
                 f"CASE WHEN {alias}.has_{n} = 1 THEN {element} END")
         scores = json_object({pillar: json_object(items) for pillar, items in by_pillar.items()})
-        any_approved = " OR ".join(f"{ident(p)}.village_id IS NOT NULL" for p in self.pillars)
+        any_approved = " OR ".join(f"{ident(p)}.village_id IS NOT NULL" for p, items in self.pillars.items() if items)
         self.execute(
             f"INSERT INTO {table(VillageIndicators)} (year_id, village_id, scores) "
             f"SELECT %s, v.id, {scores} FROM {self.computed()} WHERE {any_approved}",
@@ -310,78 +326,63 @@ class _Runner:
 
     # 5 -------------------------------------------------------------------------------------
     def insert_villages(self) -> None:
-        """One row per village: every contribution (the village itself, its indicator points,
-        its approved entries, its vetoes, each figure query) is a branch of one UNION ALL,
-        summed by village. No derived table is joined to another, so neither SQLite nor
-        PostgreSQL ends up scanning one per village."""
+        """One row per village of the run, from one pass over the villages joined to the pillar
+        tables (points summed by the scheme's pillar, approved pillars counted, figures) and to
+        the village's vetoes, ranked in the township and joined to last year's row for the
+        change; graded in the same statement from the derived row."""
         pillars = Pillar.values
-        vetoes = [f"v_{c}" for c in VetoCode.values]
-        sums = [*pillars, "total", "approved_pillars", *vetoes, *Figures.FIGURE_FIELDS]
-
-        def branch(source: str, values: dict[str, str], where: str = "", params: tuple = (),
-                   grouped: bool = False) -> tuple[str, tuple]:
-            """One UNION ALL branch with every column; ``grouped`` sums ``values`` by village
-            first, so a many-rows-per-village source adds one narrow row per village."""
-            # A typed NULL: PostgreSQL resolves UNION column types pairwise, left to right.
-            default = {c: ("CAST(NULL AS NUMERIC)" if c in Figures.NULLABLE_FIGURES else "0") for c in sums}
-            select = ", ".join(
-                f"{f'SUM({values[c]})' if grouped and c in values else values.get(c, default[c])} AS {c}"
-                for c in sums)
-            group = " GROUP BY village_id" if grouped else ""
-            return f"SELECT village_id, {select} FROM {source} WHERE 1 = 1{where}{group}", params
-
-        in_run, _none = self.village_filter("village_id")
-        # Every village of the run, with its points summed by the scheme's pillar.
         points: dict[str, list[str]] = {p: [] for p in pillars}
         for alias, n, indicator in self.scored():
             points[indicator.pillar].append(f"COALESCE({alias}.points_{n}, 0)")
-        pillar_sums = {p: " + ".join(terms) for p, terms in points.items() if terms}
-        if pillar_sums:
-            pillar_sums["total"] = " + ".join(pillar_sums.values())
-        selected = ", ".join([f"{expr} AS {column}" for column, expr in pillar_sums.items()] or ["0 AS total"])
-        branches = [
-            branch(f"(SELECT v.id AS village_id, {selected} FROM {self.computed()}) pts",
-                   {column: f"pts.{column}" for column in pillar_sums}),
-            # Entries are unique per (village, year, pillar): one row is one approved pillar.
-            branch(table(Entry), {"approved_pillars": "1"},
-                   f" AND year_id = %s AND state = %s AND village_id IS NOT NULL"
-                   f" AND county_id IN ({self.counties_sql})",
-                   (self.year, EntryState.APPROVED), grouped=True),
-            branch(table(VillageVeto), {f"v_{c}": f"CASE WHEN code = {text(c)} THEN 1 ELSE 0 END"
-                                         for c in VetoCode.values}, f" AND year_id = %s{in_run}", (self.year,)),
+        sums = {p: " + ".join(terms) if terms else "0" for p, terms in points.items()}
+        sums["total"] = " + ".join(terms for p, terms in sums.items())
+        # Figure columns, summed where several queries give one; a nullable one stays NULL
+        # when no query gave a number.
+        given: dict[str, list[str]] = {c: [] for c in Figures.FIGURE_FIELDS}
+        for p, definitions in self.figures.items():
+            for k, definition in enumerate(definitions):
+                for c in definition.columns:
+                    given[c].append(f"{ident(p)}.figure_{k}_{ident(c)}")
+        figures = {}
+        for c, terms in given.items():
+            summed = " + ".join(f"COALESCE({t}, 0)" for t in terms) or "0"
+            if c in Figures.NULLABLE_FIGURES:
+                figures[c] = (f"CASE WHEN {' AND '.join(f'{t} IS NULL' for t in terms)} THEN NULL ELSE {summed} END"
+                              if terms else "CAST(NULL AS NUMERIC)")
+            else:
+                figures[c] = summed
+        approved = " + ".join(f"CASE WHEN {ident(p)}.village_id IS NULL THEN 0 ELSE 1 END" for p in self.pillars) or "0"
+        vetoes = ", ".join(f"MAX(CASE WHEN code = {text(c)} THEN 1 ELSE 0 END) AS v_{c}" for c in VetoCode.values)
+        in_run, _none = self.village_filter("village_id")
+        derived = [
+            "v.id AS village_id", "v.township_id", "v.county_id",
+            *(f"ROUND({expr}, 2) AS {column}" for column, expr in sums.items()),
+            f"{approved} AS approved_pillars",
+            *(f"COALESCE(vt.v_{c}, 0) AS v_{c}" for c in VetoCode.values),
+            *(f"{expr} AS {column}" for column, expr in figures.items()),
         ]
-        for i, definition in enumerate(registry.FIGURES.values()):
-            sql, params, outer = self.scoped(definition.function(self.year))
-            branches.append(branch(f"({sql}) f{i}", {c: f"f{i}.{c}" for c in definition.columns},
-                                   in_run if outer else "", params=params))
-        union = " UNION ALL ".join(sql for sql, _params in branches)
-        union_params = tuple(p for _sql, params in branches for p in params)
-        aggregate = ", ".join(
-            [*(f"ROUND(SUM(u.{c}), 2) AS {c}" for c in (*pillars, "total")),
-             *(f"SUM(u.{c}) AS {c}" for c in ("approved_pillars", *Figures.FIGURE_FIELDS)),
-             *(f"MAX(u.{c}) AS {c}" for c in vetoes)])
         # Comma-joined codes, built with || so the same SQL runs on SQLite and PostgreSQL.
         veto_text = " || ".join(f"CASE WHEN a.v_{c} = 1 THEN ',{ident(c)}' ELSE '' END" for c in VetoCode.values)
         row = [
-            ("year_id", "%s"), ("village_id", "a.village_id"), ("township_id", "v.township_id"),
-            ("county_id", "v.county_id"), ("municipality_id", "c.municipality_id"),
+            ("year_id", "%s"), ("village_id", "a.village_id"), ("township_id", "a.township_id"),
+            ("county_id", "a.county_id"), ("municipality_id", "c.municipality_id"),
             *((p, f"a.{p}") for p in pillars), ("total", "a.total"), ("vetoes", f"SUBSTR({veto_text}, 2)"),
             ("approved_pillars", "a.approved_pillars"),
-            ("rank", "RANK() OVER (PARTITION BY v.township_id ORDER BY a.total DESC)"),
+            ("rank", "RANK() OVER (PARTITION BY a.township_id ORDER BY a.total DESC)"),
             ("total_change", "a.total - p.total"), *((f, f"a.{f}") for f in Figures.FIGURE_FIELDS),
             ("computed_at", "%s"),
         ]
         columns = [name for name, _expr in row]
-        # The grade is computed in the same statement from the derived row (no second pass).
         self.execute(
             f"INSERT INTO {table(VillageScorecard)} ({', '.join(columns)}, grade) "
             f"SELECT {', '.join(f'x.{c}' for c in columns)}, {grade_sql(self.scheme, 'x.')} FROM ("
-            f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in row)} "
-            f"FROM (SELECT u.village_id, {aggregate} FROM ({union}) u GROUP BY u.village_id) a "
-            f"INNER JOIN {table(Village)} v ON v.id = a.village_id "
-            f"INNER JOIN {table(County)} c ON c.id = v.county_id "
+            f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in row)} FROM ("
+            f"SELECT {', '.join(derived)} FROM {self.computed(units=True)} "
+            f"LEFT JOIN (SELECT village_id, {vetoes} FROM {table(VillageVeto)} WHERE year_id = %s{in_run} "
+            f"GROUP BY village_id) vt ON vt.village_id = v.id) a "
+            f"INNER JOIN {table(County)} c ON c.id = a.county_id "
             f"LEFT JOIN {table(VillageScorecard)} p ON p.year_id = %s AND p.village_id = a.village_id) x",
-            (self.year, self.now, *union_params, self.year - 1),
+            (self.year, self.now, self.year, self.year - 1),
         )
 
     # 6 -------------------------------------------------------------------------------------
@@ -509,9 +510,13 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
                                municipality.code, indicator.code)
                 continue
             by_pillar.setdefault(definition.pillar, []).append((indicator, definition))
-        for n, (pillar, items) in enumerate(by_pillar.items(), start=1):
-            runner.compute_pillar(pillar, items)
-            runner.progress(5 + round(55 * n / len(by_pillar)), f"pillar:{pillar}")
+        figures: dict[str, list[registry.FigureDef]] = {}
+        for figure in registry.FIGURES.values():
+            figures.setdefault(figure.pillar, []).append(figure)
+        # Every pillar has its table, with or without indicators: its rows are its approved entries.
+        for n, pillar in enumerate(Pillar.values, start=1):
+            runner.compute_pillar(pillar, by_pillar.get(pillar, []), figures.get(pillar, []))
+            runner.progress(5 + round(55 * n / len(Pillar.values)), f"pillar:{pillar}")
         runner.insert_indicators()
 
         for veto in scheme.vetoes.filter(enabled=True):
