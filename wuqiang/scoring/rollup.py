@@ -111,6 +111,58 @@ def compile_queryset(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+@dataclass(frozen=True)
+class QueryParts:
+    """A compiled queryset cut into its select list and the rest (``FROM … WHERE … GROUP BY …``),
+    so that indicators reading the same rows share one scan: querysets whose rest is the same
+    text with the same parameters read the same rows grouped the same way, and their select
+    lists can be computed side by side (``_Runner.compute_pillar``)."""
+
+    columns: dict[str, tuple[str, tuple]]  # alias → (SQL, parameters)
+    rest: str
+    rest_params: tuple
+
+    @property
+    def key(self) -> tuple:
+        return self.rest, self.rest_params
+
+
+def split_queryset(queryset: QuerySet) -> QueryParts | None:
+    """``queryset``'s parts, or None for a shape that does not split plainly (DISTINCT,
+    HAVING, a combinator, a slice, extra columns), which then runs as a query of its own."""
+    queryset = queryset.order_by()
+    query = queryset.query
+    if query.distinct or query.combinator or query.is_sliced or query.extra_select:
+        return None
+    compiler = query.get_compiler(using=queryset.db)
+    extra_select, _order_by, group_by = compiler.pre_sql_setup()
+    if extra_select or compiler.having or compiler.qualify:
+        return None
+    columns = {}
+    for _expression, (sql, params), alias in compiler.select:
+        if alias is None:
+            return None
+        columns[alias] = (sql, tuple(params))
+    from_, from_params = compiler.get_from_clause()
+    rest, params = f"FROM {' '.join(from_)}", list(from_params)
+    if compiler.where is not None:
+        where, where_params = compiler.compile(compiler.where)
+        if where:
+            rest += f" WHERE {where}"
+            params += where_params
+    if group_by:
+        selected = list(columns.values())
+        terms = []
+        for sql, group_params in group_by:
+            # Django may name a selected column by its position; the merged list has others.
+            if sql.isdigit():
+                sql, group_params = selected[int(sql) - 1]
+            terms.append(sql)
+            params += group_params
+        rest += f" GROUP BY {', '.join(terms)}"
+    return QueryParts(columns, rest, tuple(params))
+
+
 def points_sql(indicator: SchemeIndicator, value: str) -> str:
     """The indicator's rule as an SQL expression of ``value``, rounded to 0.01 point."""
     params = indicator.params or {}
@@ -188,6 +240,10 @@ class _Runner:
         """``AND column IN (the run's villages)``, for tables that carry only the village."""
         return f" AND {column} IN (SELECT id FROM {table(Village)} WHERE county_id IN ({self.counties_sql}))", ()
 
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        """An entry-based queryset narrowed to the run's counties (others as they are)."""
+        return queryset.filter(county_id__in=self.county_ids) if queryset.model is Entry else queryset
+
     def scoped(self, queryset: QuerySet) -> tuple[str, tuple, bool]:
         """An indicator's queryset compiled for the run's villages only. Entry-based querysets
         (all of them today) are filtered inside, so nothing outside the run is computed; the
@@ -232,23 +288,50 @@ class _Runner:
             params.extend(query_params)
             joins.append(f" LEFT JOIN f{k} ON f{k}.village_id = e.village_id")
             columns += [f"f{k}.{ident(c)} AS figure_{k}_{ident(c)}" for c in definition.columns]
+        # Indicators whose queries read the same rows (same tables, joins, filters and grouping)
+        # share one CTE, each with its own columns: 34 indicators are 10 scans, not 34.
+        shared: dict[tuple, list[tuple[int, QueryParts]]] = {}
+        columns_of: dict[int, dict[str, str]] = {}
+        for n, (_indicator, definition) in enumerate(items):
+            parts = split_queryset(self.scoped_queryset(definition.function(self.year)))
+            if parts is None:
+                sql, query_params, _outer = self.scoped(definition.function(self.year))
+                ctes.append(f"q{n} AS MATERIALIZED ({sql})")
+                params.extend(query_params)
+                joins.append(f" LEFT JOIN q{n} ON q{n}.village_id = e.village_id")
+                columns_of[n] = {alias: f"q{n}.{alias}" for alias in ("village_id", "value", "denominator", "basis",
+                                                                     "reference")}
+            else:
+                shared.setdefault(parts.key, []).append((n, parts))
+        for members in shared.values():
+            first, parts = members[0]
+            name = f"q{first}"
+            select = [f"{parts.columns['village_id'][0]} AS village_id"]
+            params.extend(parts.columns["village_id"][1])
+            for n, member in members:
+                columns_of[n] = {"village_id": f"{name}.village_id"}
+                for alias, (sql, column_params) in member.columns.items():
+                    if alias != "village_id":
+                        select.append(f"{sql} AS {ident(alias)}_{n}")
+                        params.extend(column_params)
+                        columns_of[n][alias] = f"{name}.{ident(alias)}_{n}"
+            ctes.append(f"{name} AS MATERIALIZED (SELECT {', '.join(select)} {parts.rest})")
+            params.extend(parts.rest_params)
+            joins.append(f" LEFT JOIN {name} ON {name}.village_id = e.village_id")
         for n, (indicator, definition) in enumerate(items):
-            sql, query_params, _outer = self.scoped(definition.function(self.year))
-            ctes.append(f"q{n} AS MATERIALIZED ({sql})")
-            params.extend(query_params)
-            joins.append(f" LEFT JOIN q{n} ON q{n}.village_id = e.village_id")
             # Indicators that explain their value (S1: which pay standard applied) store how;
             # ratio indicators store their base, so the path can speak in households, meetings…
-            q = f"q{n}"
-            denominator = f"{q}.denominator" if definition.has_denominator else "NULL"
-            basis, reference = (f"{q}.basis", f"{q}.reference") if definition.basis else ("''", "NULL")
+            column = columns_of[n]
+            denominator = column["denominator"] if definition.has_denominator else "NULL"
+            basis, reference = (column["basis"], column["reference"]) if definition.basis else ("''", "NULL")
+            value, present = column["value"], column["village_id"]
             columns += [
-                f"CASE WHEN {q}.village_id IS NULL THEN 0 ELSE 1 END AS has_{n}",
-                f"{q}.value AS value_{n}",
+                f"CASE WHEN {present} IS NULL THEN 0 ELSE 1 END AS has_{n}",
+                f"{value} AS value_{n}",
                 f"{denominator} AS denominator_{n}",
                 f"{basis} AS basis_{n}",
                 f"{reference} AS reference_{n}",
-                f"CASE WHEN {q}.village_id IS NULL THEN 0 ELSE {points_sql(indicator, f'{q}.value')} END AS points_{n}",
+                f"CASE WHEN {present} IS NULL THEN 0 ELSE {points_sql(indicator, value)} END AS points_{n}",
             ]
         name = self.pillar_table(pillar)
         self.execute(f"DROP TABLE IF EXISTS {name}")
