@@ -25,6 +25,7 @@ the tables it fills until it commits, so run the benchmark on a database nobody 
 from __future__ import annotations
 
 import datetime
+import os
 import random
 import resource
 import time
@@ -83,9 +84,9 @@ def _mib(value: int | None) -> str:
     return "n/a" if value is None else f"{value / 2**20:.0f} MiB"
 
 
-def _backend_peak() -> int | None:
-    """Peak resident set (VmHWM, bytes) of this connection's PostgreSQL backend over its life,
-    or None: another database, or a backend on another machine or out of reach of /proc."""
+def _backend_proc(name: str) -> str | None:
+    """``/proc/<pid>/<name>`` of this connection's PostgreSQL backend, or None: another
+    database, or a backend on another machine or out of reach of /proc."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
@@ -95,13 +96,29 @@ def _backend_peak() -> int | None:
         with open(f"/proc/{pid}/comm", encoding="ascii", errors="replace") as comm:
             if comm.read().strip() != "postgres":
                 return None  # a process of this machine that happens to have that id
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
+        with open(f"/proc/{pid}/{name}", encoding="ascii", errors="replace") as file:
+            return file.read()
     except OSError:
         return None
+
+
+def _backend_peak() -> int | None:
+    """Peak resident set (VmHWM, bytes) of this connection's backend over its life, or None."""
+    status = _backend_proc("status")
+    for line in (status or "").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
     return None
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds (user + system) this connection's backend has used, or None. Its parallel
+    workers are other processes and are not counted."""
+    stat = _backend_proc("stat")
+    if not stat:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is field 3, utime 14, stime 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _work_mem() -> str:
@@ -129,7 +146,7 @@ class Command(BaseCommand):
         if Municipality.objects.filter(code=MUNICIPALITY).exists():
             self.stdout.write("Removing a synthetic city left by an earlier run…")
             self.cleanup()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _backend_cpu()
         if postgres:
             with transaction.atomic():
                 for year in (YEAR - 1, YEAR):
@@ -139,6 +156,8 @@ class Command(BaseCommand):
         else:
             self.build(villages)
         how = "set-based SQL" if postgres else "the ORM"
+        if cpu is not None and (after := _backend_cpu()) is not None:
+            how += f"; database backend CPU {after - cpu:.1f} s"
         self.stdout.write(f"Built {villages} villages with data in {time.perf_counter() - started:.1f} s ({how}).")
         if build_only:
             if not keep:
