@@ -56,6 +56,16 @@ def test_the_set_based_city_has_the_shape_of_the_orm_one():
         assert Entry.objects.filter(year_id=2089).count() == 1520
         assert Entry.objects.filter(year_id=2090, village__isnull=True).count() == 102
         assert 6 * 1520 <= Meeting.objects.filter(entry__year_id=2090).count() <= 14 * 1520
+        # two sent-down cadres per village, two of first secretary, team member ×2, tech commissioner
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT string_agg(kind, ',' ORDER BY kind), count(*) FROM talent_sentdown "
+                           "GROUP BY entry_id")
+            pairs = {kinds for kinds, n in cursor.fetchall() if n == 2}
+            cursor.execute("SELECT count(DISTINCT entry_id), count(*) FROM talent_sentdown")
+            assert cursor.fetchone() == (1520, 2 * 1520)
+        assert pairs <= {"first_secretary,team_member", "first_secretary,tech_commissioner",
+                         "team_member,team_member", "team_member,tech_commissioner"}
+        assert len(pairs) == 4
         assert VillageScorecard.objects.filter(year_id=2090).count() == 1520
         with connection.cursor() as cursor:
             assert run_reference(cursor, 2090, city.pk) == 1520
