@@ -56,9 +56,110 @@ def test_the_set_based_city_has_the_shape_of_the_orm_one():
         assert Entry.objects.filter(year_id=2089).count() == 1520
         assert Entry.objects.filter(year_id=2090, village__isnull=True).count() == 102
         assert 6 * 1520 <= Meeting.objects.filter(entry__year_id=2090).count() <= 14 * 1520
+        # two sent-down cadres per village, two of first secretary, team member ×2, tech commissioner
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT string_agg(kind, ',' ORDER BY kind), count(*) FROM talent_sentdown "
+                           "GROUP BY entry_id")
+            pairs = {kinds for kinds, n in cursor.fetchall() if n == 2}
+            cursor.execute("SELECT count(DISTINCT entry_id), count(*) FROM talent_sentdown")
+            assert cursor.fetchone() == (1520, 2 * 1520)
+        assert pairs <= {"first_secretary,team_member", "first_secretary,tech_commissioner",
+                         "team_member,team_member", "team_member,tech_commissioner"}
+        assert len(pairs) == 4
         assert VillageScorecard.objects.filter(year_id=2090).count() == 1520
         with connection.cursor() as cursor:
             assert run_reference(cursor, 2090, city.pk) == 1520
         assert _synthetic_sql.VILLAGES_PER_TOWNSHIP == 15
     finally:
         run(villages=1, rounds=0)  # removes the kept city, then its own
+
+
+BACKEND = re.compile(r"peak Python [\d.]+ MiB, peak backend (\d+ MiB|n/a) \((\d+ MiB|n/a) before, work_mem (\S+)\)")
+
+
+def test_each_round_prints_the_backends_peak_memory_and_work_mem():
+    output = run(villages=30, rounds=2)
+
+    figures = BACKEND.findall(output)
+    assert len(figures) == 2, output
+    if connection.vendor != "postgresql":
+        assert figures == [("n/a", "n/a", "n/a")] * 2
+        return
+    from wuqiang.scoring.management.commands.benchmark_rollup import _backend_peak
+
+    readable = _backend_peak() is not None  # the database on this machine, /proc readable
+    for peak, before, work_mem in figures:
+        assert work_mem[0].isdigit(), work_mem
+        if readable:
+            assert peak.endswith("MiB") and before.endswith("MiB")
+            assert int(peak.split()[0]) >= int(before.split()[0])
+        else:
+            assert (peak, before) == ("n/a", "n/a")
+
+
+def test_build_only_prints_the_build_and_removes_the_city():
+    output = run(villages=20, build_only=True)
+
+    assert re.search(r"Built 20 villages with data in [\d.]+ s", output), output
+    assert "round" not in output
+    assert not Municipality.objects.filter(code="990000").exists()
+
+
+def _schema(tables: list[str]) -> tuple[set, set]:
+    """The indexes (name, definition) and constraints (table, name, definition, validated,
+    deferrable, deferred) of ``tables``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        indexes = set(cursor.fetchall())
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated, "
+                       "condeferrable, condeferred FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+                       [tables])
+        constraints = set(cursor.fetchall())
+    return indexes, constraints
+
+
+def _filled_tables() -> list[str]:
+    from wuqiang.scoring.management.commands.benchmark_rollup import PROFILES, RECORDS
+
+    return [m._meta.db_table for m in (County, Township, Village, Entry, *RECORDS, *PROFILES)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's")
+def test_the_bulk_load_leaves_the_same_indexes_and_keys_as_before():
+    tables = _filled_tables()
+    indexes, constraints = _schema(tables)
+    assert any(name == "entry_unique_per_village" for name, _ in indexes)
+    assert any(definition.startswith("FOREIGN KEY") for _t, _n, definition, *_ in constraints)
+
+    output = run(villages=300, build_only=True, keep=True)
+    try:
+        assert "Built 300 villages" in output
+        assert Village.objects.filter(county__municipality__code="990000").count() == 300
+        assert _schema(tables) == (indexes, constraints)
+        with connection.cursor() as cursor:  # every key validated, none left NOT VALID
+            cursor.execute("SELECT count(*) FROM pg_constraint WHERE NOT convalidated")
+            assert cursor.fetchone()[0] == 0
+    finally:
+        run(villages=1, rounds=0)
+    assert _schema(tables) == (indexes, constraints)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's")
+def test_a_failed_build_rolls_the_dropped_indexes_back(monkeypatch):
+    from wuqiang.scoring.management.commands import _synthetic_sql
+
+    tables = _filled_tables()
+    schema = _schema(tables)
+    real = _synthetic_sql.insert_select
+
+    def failing(cursor, model, *args, **kwargs):
+        if model is Meeting:
+            raise RuntimeError("disk full")
+        return real(cursor, model, *args, **kwargs)
+
+    monkeypatch.setattr(_synthetic_sql, "insert_select", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(villages=50, build_only=True)
+
+    assert _schema(tables) == schema
+    assert not Municipality.objects.filter(code="990000").exists()

@@ -6,15 +6,26 @@ indicator) — on PostgreSQL with set-based SQL (``_synthetic_sql.py``: one INSE
 generate_series per table), elsewhere with the ORM — then runs ``rollup_year`` for that year and
 the shipped reference query (``_reference_sql.py``: per-village totals from the same tables)
 interleaved over ``--rounds`` rounds (3), printing for each the seconds, the ratio, the roll-up's
-statements, peak Python memory and the bytes PostgreSQL spilled to temporary files
-(pg_stat_database.temp_bytes before and after), then deletes everything it built. The synthetic year is 2090 (and
-2089), so the demo years are untouched; every village in the database is scored for 2090, so run it on a
-database without other villages for a clean figure.
+statements, peak Python memory, the peak memory of the database backend that ran the roll-up
+and the bytes PostgreSQL spilled to temporary files (pg_stat_database.temp_bytes before and
+after), then deletes everything it built. The synthetic year is 2090 (and 2089), so the demo
+years are untouched; every village in the database is scored for 2090, so run it on a database
+without other villages for a clean figure. ``--build-only`` stops after the build line (and
+removes the city unless ``--keep``); ``-v 2`` prints the build's statements with their seconds.
+
+The backend's peak is the high-water mark of its resident set (``VmHWM`` in
+``/proc/<pid>/status`` of ``pg_backend_pid()``), so each roll-up runs on a fresh connection and
+the figure is that roll-up's own; it counts the shared buffers the backend touched as well as
+its private memory (sorts, hashes up to ``work_mem``, printed beside it). It needs the database
+on this machine and /proc readable (run as the postgres user or root); otherwise, and on
+SQLite, it prints n/a. On PostgreSQL the build is a bulk load: see ``_synthetic_sql``. It locks
+the tables it fills until it commits, so run the benchmark on a database nobody else is using.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import random
 import resource
 import time
@@ -73,6 +84,51 @@ def _mib(value: int | None) -> str:
     return "n/a" if value is None else f"{value / 2**20:.0f} MiB"
 
 
+def _backend_proc(name: str) -> str | None:
+    """``/proc/<pid>/<name>`` of this connection's PostgreSQL backend, or None: another
+    database, or a backend on another machine or out of reach of /proc."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = int(cursor.fetchone()[0])
+    try:
+        with open(f"/proc/{pid}/comm", encoding="ascii", errors="replace") as comm:
+            if comm.read().strip() != "postgres":
+                return None  # a process of this machine that happens to have that id
+        with open(f"/proc/{pid}/{name}", encoding="ascii", errors="replace") as file:
+            return file.read()
+    except OSError:
+        return None
+
+
+def _backend_peak() -> int | None:
+    """Peak resident set (VmHWM, bytes) of this connection's backend over its life, or None."""
+    status = _backend_proc("status")
+    for line in (status or "").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds (user + system) this connection's backend has used, or None. Its parallel
+    workers are other processes and are not counted."""
+    stat = _backend_proc("stat")
+    if not stat:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is field 3, utime 14, stime 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _work_mem() -> str:
+    if connection.vendor != "postgresql":
+        return "n/a"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        return cursor.fetchone()[0]
+
+
 class Command(BaseCommand):
     help = "Time the roll-up on a synthetic city of N villages (built and removed by the command)."
 
@@ -80,8 +136,9 @@ class Command(BaseCommand):
         parser.add_argument("--villages", type=int, default=1728)
         parser.add_argument("--keep", action="store_true", help="leave the synthetic city in place")
         parser.add_argument("--rounds", type=int, default=3, help="roll-up and reference query, interleaved")
+        parser.add_argument("--build-only", action="store_true", help="build the city and time only that")
 
-    def handle(self, *args, villages: int, keep: bool, rounds: int, **options) -> None:
+    def handle(self, *args, villages: int, keep: bool, rounds: int, build_only: bool = False, **options) -> None:
         postgres = connection.vendor == "postgresql"
         limit = 999 * TOWNSHIPS_PER_COUNTY * VILLAGES_PER_TOWNSHIP if postgres else 148_500
         if villages < 1 or villages > limit:
@@ -89,18 +146,23 @@ class Command(BaseCommand):
         if Municipality.objects.filter(code=MUNICIPALITY).exists():
             self.stdout.write("Removing a synthetic city left by an earlier run…")
             self.cleanup()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _backend_cpu()
         if postgres:
             with transaction.atomic():
                 for year in (YEAR - 1, YEAR):
                     AssessmentYear.objects.get_or_create(year=year)
-                synthetic_sql.build(villages, municipality_code=MUNICIPALITY, year=YEAR)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                synthetic_sql.build(villages, municipality_code=MUNICIPALITY, year=YEAR,
+                                    timings=self.statement_timing if options["verbosity"] >= 2 else None)
         else:
             self.build(villages)
         how = "set-based SQL" if postgres else "the ORM"
+        if cpu is not None and (after := _backend_cpu()) is not None:
+            how += f"; database backend CPU {after - cpu:.1f} s"
         self.stdout.write(f"Built {villages} villages with data in {time.perf_counter() - started:.1f} s ({how}).")
+        if build_only:
+            if not keep:
+                self.cleanup()
+            return
         city_pk = Municipality.objects.get(code=MUNICIPALITY).pk
         try:
             ratios = []
@@ -111,6 +173,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"round {n}: roll-up {rollup['seconds']:.2f} s ({rollup['statements']} roll-up statements, "
                     f"{rollup['queries']} queries, peak Python {rollup['peak'] / 2**20:.1f} MiB, "
+                    f"peak backend {_mib(rollup['backend'])} ({_mib(rollup['backend_before'])} before, "
+                    f"work_mem {rollup['work_mem']}), "
                     f"temp {_mib(rollup['temp'])}); reference {reference['seconds']:.2f} s "
                     f"({reference['villages']} villages, temp {_mib(reference['temp'])}); ratio {ratio:.2f}")
             if not ratios:
@@ -126,15 +190,23 @@ class Command(BaseCommand):
             if not keep:
                 self.cleanup()
 
+    def statement_timing(self, sql: str, seconds: float) -> None:
+        self.stdout.write(f"  {seconds:7.2f} s  {' '.join(sql.split())[:140]}")
+
     def measure_rollup(self) -> dict:
-        temp = _temp_bytes()
+        # VmHWM is the high-water mark of the backend's whole life: a fresh connection (Django
+        # reconnects on the next query) makes it this roll-up's own. Not inside a transaction.
+        if not connection.in_atomic_block:
+            connection.close()
+        work_mem, temp, backend_before = _work_mem(), _temp_bytes(), _backend_peak()
         tracemalloc.start()
         with CaptureQueriesContext(connection) as queries:
             result = rollup_year(YEAR, municipality_code=MUNICIPALITY)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         return {"seconds": result.seconds, "statements": result.statements, "queries": len(queries),
-                "peak": peak, "temp": _temp_bytes() - temp if temp is not None else None}
+                "peak": peak, "backend": _backend_peak(), "backend_before": backend_before, "work_mem": work_mem,
+                "temp": _temp_bytes() - temp if temp is not None else None}
 
     def measure_reference(self, city_pk: int) -> dict:
         temp = _temp_bytes()
