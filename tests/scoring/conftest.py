@@ -258,6 +258,11 @@ def people(place: Place) -> dict[str, Any]:
 def township_world(place):
     """Township A: A1 perfect (100), A2 at 90 with economy 13 (so only 达标), A3 with no data.
     Township B: B1 perfect but weak and lax, unrectified (veto). County Y: C1 at 98."""
+    return make_township_world(place)
+
+
+def make_township_world(place):
+    """The data of ``township_world`` (for tests that build it more than once)."""
     for township in (place.township_a, place.township_b, place.township_c):
         make_facilities(township)
     make_village_data(place.a1)

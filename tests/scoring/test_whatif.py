@@ -12,9 +12,8 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from organizations.choices import WeakCaseStatus
 from tests import factories
-from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
+from tests.scoring.conftest import YEAR, make_township_world
 from tests.scoring.test_dashboards import _index, _scheme_post
 from wuqiang.regions.models import Municipality
 from wuqiang.scoring import models as m
@@ -31,14 +30,7 @@ STORED = (m.VillageScorecard, m.VillageIndicatorScore, m.VillageVeto, m.Township
 def build(place):
     """A1 100 (五强示范), A2 90 with economy 13 (达标), A3 nothing (未达标), B1 perfect but
     vetoed (未达标); county Y: C1 98 with 60 万元 (E1 10 of 12, 五强示范)."""
-    for township in (place.township_a, place.township_b, place.township_c):
-        make_facilities(township)
-    make_village_data(place.a1)
-    make_village_data(place.a2, theme_day_months=6, team_members=1, operating_income=D("30.00"),
-                      previous_income=D("30.00"), visited=75)
-    make_village_data(place.b1, weak_case=WeakCaseStatus.RECTIFYING)
-    make_village_data(place.c1, operating_income=D("60.00"), previous_income=D("50.00"))
-    get_year(YEAR)
+    make_township_world(place)
     rollup_year(YEAR)
     return place
 
