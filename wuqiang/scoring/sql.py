@@ -45,13 +45,6 @@ def json_array(*exprs: str) -> str:
     return f"{build}({', '.join(exprs)})"
 
 
-def json_agg(expr: str, order: str) -> str:
-    """A JSON array of ``expr`` over a group (ordered by ``order`` where the database can)."""
-    if connection.vendor == "postgresql":
-        return f"jsonb_agg({expr} ORDER BY {order})"
-    return f"json_group_array({expr})"
-
-
 def json_float(expr: str) -> str:
     """A DOUBLE PRECISION expression as a JSON element that reads back as the same number.
     PostgreSQL's jsonb keeps it exactly; SQLite's JSON functions print REAL with 15 digits, so
