@@ -7,6 +7,7 @@ page view (see ``rollup.py`` for how the tables are filled).
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -182,6 +183,29 @@ def _denominator_field() -> models.FloatField:
     return models.FloatField(_("denominator"), null=True)
 
 
+class WrittenJSONField(models.JSONField):
+    """JSON stored as written: PostgreSQL ``json`` (text), not ``jsonb``. Building ``jsonb``
+    converts every number to NUMERIC and costs the roll-up 35 s at 490,000 villages against
+    20 s for the text; the stored scores are only ever read whole or through a view. (SQLite
+    stores JSON as text either way.)"""
+
+    def db_type(self, connection):
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor == "postgresql" and value is not None:
+            from psycopg.types.json import Json
+
+            return Json(value, dumps=lambda obj: json.dumps(obj, cls=self.encoder))
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        # psycopg reads ``json`` into Python values itself (Django reads ``jsonb`` as text).
+        if value is None or not isinstance(value, str):
+            return value
+        return super().from_db_value(value, expression, connection)
+
+
 class VillageIndicators(DerivedVillageRow):
     """Every indicator's value and points for one village in one year, from approved data only,
     stored compactly: one row per village and year, not one per indicator. The roll-up writes
@@ -193,7 +217,7 @@ class VillageIndicators(DerivedVillageRow):
     only where the pillar whose records it reads is approved. Read it through
     :class:`VillageIndicatorScore`, a database view with one row per indicator."""
 
-    scores = models.JSONField(_("indicator scores"), default=dict)
+    scores = WrittenJSONField(_("indicator scores"), default=dict)
 
     class Meta:
         verbose_name = _("village indicator scores")

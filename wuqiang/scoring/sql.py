@@ -36,18 +36,18 @@ def text(value: str) -> str:
 
 def json_object(pairs: dict[str, str]) -> str:
     """A JSON object built in SQL from constant keys (our own codes) and SQL expressions."""
-    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    build = "json_build_object" if connection.vendor == "postgresql" else "json_object"
     return f"{build}({', '.join(f'{text(key)}, {expr}' for key, expr in pairs.items())})"
 
 
 def json_array(*exprs: str) -> str:
-    build = "jsonb_build_array" if connection.vendor == "postgresql" else "json_array"
+    build = "json_build_array" if connection.vendor == "postgresql" else "json_array"
     return f"{build}({', '.join(exprs)})"
 
 
 def json_float(expr: str) -> str:
     """A DOUBLE PRECISION expression as a JSON element that reads back as the same number.
-    PostgreSQL's jsonb keeps it exactly; SQLite's JSON functions print REAL with 15 digits, so
+    PostgreSQL writes it with as many digits as it needs; SQLite's JSON functions print REAL with 15 digits, so
     there it goes in as 17-digit text (read back with CAST … AS REAL). For statements run with
     parameters, where ``%%`` is a literal ``%``."""
     if connection.vendor == "postgresql":

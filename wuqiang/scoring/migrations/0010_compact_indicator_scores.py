@@ -7,6 +7,7 @@ Existing rows are carried over (a published year's results cannot be recomputed 
 REAL with 15 digits, which would not read back as the same number."""
 
 import django.db.models.deletion
+import wuqiang.scoring.models
 from django.db import migrations, models
 
 TABLE = "scoring_villageindicatorscore"
@@ -19,8 +20,8 @@ VIEW = {
                (i.value->>0)::double precision AS value, (i.value->>1)::numeric(6, 2) AS points,
                (i.value->>2)::double precision AS denominator, i.value->>3 AS basis,
                (i.value->>4)::numeric(14, 2) AS reference
-        FROM {STORE} s CROSS JOIN LATERAL jsonb_each(s.scores) p CROSS JOIN LATERAL jsonb_each(p.value) i
-        WHERE jsonb_typeof(i.value) = 'array'""",
+        FROM {STORE} s CROSS JOIN LATERAL json_each(s.scores) p CROSS JOIN LATERAL json_each(p.value) i
+        WHERE json_typeof(i.value) = 'array'""",
     "sqlite": f"""
         CREATE VIEW {TABLE} AS
         SELECT s.year_id, s.village_id, i.key AS code, p.key AS pillar,
@@ -34,9 +35,9 @@ VIEW = {
 COPY = {
     "postgresql": f"""
         INSERT INTO {STORE} (year_id, village_id, scores)
-        SELECT year_id, village_id, jsonb_object_agg(pillar, codes) FROM (
+        SELECT year_id, village_id, json_object_agg(pillar, codes) FROM (
             SELECT year_id, village_id, pillar,
-                   jsonb_object_agg(code, jsonb_build_array(value, points, denominator, basis, reference)) AS codes
+                   json_object_agg(code, json_build_array(value, points, denominator, basis, reference)) AS codes
             FROM {TABLE} GROUP BY year_id, village_id, pillar) x
         GROUP BY year_id, village_id""",
     "sqlite": f"""
@@ -80,7 +81,7 @@ class Migration(migrations.Migration):
             name='VillageIndicators',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scores', models.JSONField(default=dict, verbose_name='indicator scores')),
+                ('scores', wuqiang.scoring.models.WrittenJSONField(default=dict, verbose_name='indicator scores')),
                 ('village', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='regions.village', verbose_name='village')),
                 ('year', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='regions.assessmentyear', verbose_name='year')),
             ],
