@@ -3,23 +3,25 @@
 For one year (or one county of it), inside one transaction:
 
 1. delete the scope's old rows (a failure anywhere rolls back to the previous results);
-2. per pillar whose records the indicators read, one statement into a temporary table with
-   one row per village whose entry for that pillar is approved: every indicator's compiled
-   queryset is a materialised CTE of it, joined once, with its value, base, explanation and
-   points (a ``CASE`` built from its rule);
+2. per pillar, one statement into a temporary table with one row per village of the run whose
+   entry for that pillar is approved: the indicators and figure queries that read the
+   pillar's records, as materialised CTEs joined once — queries that read the same rows
+   (same tables, filters and grouping) share one CTE, so 34 indicators are 10 scans — with
+   each indicator's value, base, explanation and points (a ``CASE`` built from its rule);
 3. one ``INSERT … SELECT`` of every village's indicators as one compact row
    (``VillageIndicators``, read one row per indicator through the ``VillageIndicatorScore``
    view); one row per indicator would be 17 million rows written and deleted at 490,000
    villages;
 4. per enabled veto, one ``INSERT … SELECT DISTINCT`` into ``VillageVeto``;
-5. one ``INSERT … SELECT`` of the village scorecards: a ``UNION ALL`` of every contribution
-   (pillar points summed from the temporary tables, approved entries for completeness,
-   vetoes, the figure querysets) summed ``GROUP BY`` village, ranked in the township
-   (``RANK() OVER``) and joined to last year's row for the change;
+5. one ``INSERT … SELECT`` of the village scorecards from one pass over the run's villages
+   joined to the pillar tables (points by the scheme's pillar, approved pillars, figures)
+   and to their vetoes, ranked in the township (``RANK() OVER``) and joined to last year's
+   row for the change;
 6. grades by a ``CASE`` over the same statement's derived rows;
 7. township, county and municipal scorecards by ``INSERT … SELECT … GROUP BY`` over the
    village scorecards, ranked among siblings with ``RANK() OVER (PARTITION BY parent …)``,
-   joined to last year's row for the change; next year's change columns are refreshed.
+   joined to last year's row for the change; next year's change columns are refreshed;
+8. the paths to the next grade (``paths.py``) and the counties' sheet counts.
 
 There is no Python loop over villages: the statement count depends on the scheme, not on
 the number of villages. Runs on SQLite ≥ 3.35 (window functions, MATERIALIZED CTEs) and
@@ -74,7 +76,7 @@ STEPS = {
 
 
 def describe_step(step: str) -> str:
-    """A progress step in the reader's language ("indicator:O1" → "Indicator O1")."""
+    """A progress step in the reader's language ("pillar:talent" → "Indicators of 带头队伍强")."""
     key, _sep, code = step.partition(":")
     label = STEPS.get(key)
     if key == "pillar" and code in Pillar.values:
