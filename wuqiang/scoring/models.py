@@ -177,6 +177,20 @@ class DerivedVillageRow(models.Model):
         abstract = True
 
 
+class DerivedVillageView(DerivedVillageRow):
+    """Rows of a read-only database view over the stored results (an unmanaged model with a
+    composite key). Nothing cascades to a view: its rows go with the rows they are read from
+    (deleting a village or a year deletes those)."""
+
+    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.DO_NOTHING, related_name="+",
+                             verbose_name=_("year"), db_index=False, db_constraint=False)
+    village = models.ForeignKey("regions.Village", on_delete=models.DO_NOTHING, related_name="+",
+                                verbose_name=_("village"), db_index=False, db_constraint=False)
+
+    class Meta:
+        abstract = True
+
+
 def _denominator_field() -> models.FloatField:
     # The base of a ratio indicator's value (households, grids, 32 meetings, last year's income…),
     # so that the count behind the value is value × denominator; NULL for other indicators.
@@ -228,7 +242,7 @@ class VillageIndicators(DerivedVillageRow):
         return f"{self.village_id} · {self.year_id}"
 
 
-class VillageIndicatorScore(DerivedVillageRow):
+class VillageIndicatorScore(DerivedVillageView):
     """One indicator's value and points for one village in one year: a read-only database view
     over :class:`VillageIndicators` (migration ``scoring/0010`` defines it for SQLite and
     PostgreSQL), so pages, reports, the API, the paths and the what-if preview read one row
@@ -237,12 +251,6 @@ class VillageIndicatorScore(DerivedVillageRow):
     Derived data (see DerivedVillageRow); VillageVeto and VillageScorecard are kept the same way."""
 
     pk = models.CompositePrimaryKey("year_id", "village_id", "code")
-    # A view's rows go with the VillageIndicators row they are read from: deleting a village or
-    # a year deletes that row, never the view's.
-    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.DO_NOTHING, related_name="+",
-                             verbose_name=_("year"), db_index=False, db_constraint=False)
-    village = models.ForeignKey("regions.Village", on_delete=models.DO_NOTHING, related_name="+",
-                                verbose_name=_("village"), db_index=False, db_constraint=False)
     code = models.CharField(_("indicator"), max_length=8)
     pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar)
     # NULL means "none" (a ratio with nothing to count); the rule says what that scores.
@@ -670,7 +678,7 @@ class VillagePath(DerivedVillageRow):
         return f"{self.village_id} · {self.year_id} → {self.next_grade}"
 
 
-class VillagePathStep(DerivedVillageRow):
+class VillagePathStep(DerivedVillageView):
     """One thing a village can do to gain points (or clear a veto) in a year, with the value it
     must reach and the points it gains; vetoes first, then by points gained.
 
@@ -680,11 +688,6 @@ class VillagePathStep(DerivedVillageRow):
     100,000 villages), and a village page reads its own steps in one indexed query."""
 
     pk = models.CompositePrimaryKey("year_id", "village_id", "kind", "code")
-    # The view's rows are read from the stored results; nothing cascades to a view.
-    year = models.ForeignKey("regions.AssessmentYear", on_delete=models.DO_NOTHING, related_name="+",
-                             verbose_name=_("year"), db_index=False, db_constraint=False)
-    village = models.ForeignKey("regions.Village", on_delete=models.DO_NOTHING, related_name="+",
-                                verbose_name=_("village"), db_index=False, db_constraint=False)
     kind = models.CharField(_("kind"), max_length=12, choices=StepKind)
     # The indicator code, the veto code or the pillar.
     code = models.CharField(_("code"), max_length=24)
