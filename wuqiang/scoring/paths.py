@@ -41,8 +41,9 @@ def levels(rule: str, params: dict | None, points) -> list[tuple[float, Decimal,
     return sorted((float(t), Decimal(str(p)), True) for t, p in params.get("bands", []))
 
 
-def _rules(scheme: Scheme) -> list[tuple]:
-    """The PathRule rows of a scheme: (kind, code, pillar, threshold, below, points, full points)."""
+def rule_rows(scheme) -> list[tuple]:
+    """The PathRule rows of a scheme: (kind, code, pillar, threshold, below, points, full points).
+    Also called by migration 0011 with its historical models."""
     indicators = list(scheme.indicators.all())
     rows = [(StepKind.INDICATOR, i.code, i.pillar, threshold, below, level, Decimal(str(i.points)))
             for i in indicators for threshold, level, below in levels(i.rule, i.params, i.points)]
@@ -58,7 +59,7 @@ def write_rules(cursor, *, year: int, municipality_id: int, scheme: Scheme) -> i
     """Replace the year's path rules of a municipality; returns the statements run."""
     name = table(PathRule)
     cursor.execute(f"DELETE FROM {name} WHERE year_id = %s AND municipality_id = %s", (year, municipality_id))
-    rows = _rules(scheme)
+    rows = rule_rows(scheme)
     if not rows:
         return 1
     cursor.execute(
@@ -116,12 +117,10 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
 
         line = {Grade.EXEMPLARY: scheme.exemplary_total, Grade.PASS: scheme.pass_total,
                 Grade.BASIC: scheme.basic_total}
-        pillars_ok = " AND ".join(f"sc.{p} >= {number(scheme.exemplary_pillar_min)}" for p in Pillar.values)
-        by_points = (f"CASE WHEN sc.total >= {number(line[Grade.EXEMPLARY])} AND {pillars_ok} "
-                     f"THEN {text(Grade.EXEMPLARY)} "
-                     f"WHEN sc.total >= {number(line[Grade.PASS])} THEN {text(Grade.PASS)} "
-                     f"WHEN sc.total >= {number(line[Grade.BASIC])} THEN {text(Grade.BASIC)} "
-                     f"ELSE {text(Grade.FAIL)} END")
+        # Imported here: the roll-up imports this module.
+        from wuqiang.scoring.rollup import grade_sql
+
+        by_points = grade_sql(scheme, "sc.", vetoes=False)
         # A vetoed village's next grade is what its points already give once the veto is cleared.
         next_grade = (f"CASE WHEN sc.grade = {text(Grade.EXEMPLARY)} THEN '' "
                       f"WHEN sc.grade = {text(Grade.PASS)} THEN {text(Grade.EXEMPLARY)} "

@@ -195,11 +195,13 @@ def evaluate_points(indicator: SchemeIndicator, value: float | None) -> Decimal:
         return Decimal(str(cursor.fetchone()[0])).quantize(Decimal("0.01"))
 
 
-def grade_sql(scheme: Scheme, prefix: str = "") -> str:
+def grade_sql(scheme: Scheme, prefix: str = "", *, vetoes: bool = True) -> str:
     """SPEC §5's grades as an SQL CASE over a village scorecard row: any veto → 未达标;
-    五强示范 needs the exemplary total and every pillar at its minimum."""
+    五强示范 needs the exemplary total and every pillar at its minimum. ``vetoes=False``: the
+    grade the points alone give (what a vetoed village reaches once the veto is cleared)."""
     pillar_min = " AND ".join(f"{prefix}{p} >= {number(scheme.exemplary_pillar_min)}" for p in Pillar.values)
-    return (f"CASE WHEN {prefix}vetoes <> '' THEN {text(Grade.FAIL)} "
+    veto = f"WHEN {prefix}vetoes <> '' THEN {text(Grade.FAIL)} " if vetoes else ""
+    return (f"CASE {veto}"
             f"WHEN {prefix}total >= {number(scheme.exemplary_total)} AND {pillar_min} THEN {text(Grade.EXEMPLARY)} "
             f"WHEN {prefix}total >= {number(scheme.pass_total)} THEN {text(Grade.PASS)} "
             f"WHEN {prefix}total >= {number(scheme.basic_total)} THEN {text(Grade.BASIC)} "
@@ -250,11 +252,8 @@ class _Runner:
         """An indicator's queryset compiled for the run's villages only. Entry-based querysets
         (all of them today) are filtered inside, so nothing outside the run is computed; the
         flag says whether the caller must still filter the result by village."""
-        if queryset.model is Entry:
-            sql, params = compile_queryset(queryset.filter(county_id__in=self.county_ids))
-            return sql, params, False
-        sql, params = compile_queryset(queryset)
-        return sql, params, True
+        sql, params = compile_queryset(self.scoped_queryset(queryset))
+        return sql, params, queryset.model is not Entry
 
     # 1 -------------------------------------------------------------------------------------
     def delete_old(self) -> None:
@@ -295,9 +294,10 @@ class _Runner:
         shared: dict[tuple, list[tuple[int, QueryParts]]] = {}
         columns_of: dict[int, dict[str, str]] = {}
         for n, (_indicator, definition) in enumerate(items):
-            parts = split_queryset(self.scoped_queryset(definition.function(self.year)))
+            queryset = definition.function(self.year)
+            parts = split_queryset(self.scoped_queryset(queryset))
             if parts is None:
-                sql, query_params, _outer = self.scoped(definition.function(self.year))
+                sql, query_params, _outer = self.scoped(queryset)
                 ctes.append(f"q{n} AS MATERIALIZED ({sql})")
                 params.extend(query_params)
                 joins.append(f" LEFT JOIN q{n} ON q{n}.village_id = e.village_id")

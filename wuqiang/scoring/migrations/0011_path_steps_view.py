@@ -6,7 +6,7 @@ scheme, so the view gives the steps the table held."""
 import django.db.models.deletion
 from django.db import migrations, models
 
-from wuqiang.scoring.paths import STEPS_VIEW, levels
+from wuqiang.scoring.paths import STEPS_VIEW, rule_rows
 
 TABLE = "scoring_villagepathstep"
 COLUMNS = "year_id, village_id, kind, code, pillar, value, denominator, target, points, gain, available, basis, reference"
@@ -21,20 +21,10 @@ def write_rules(apps, schema_editor):
     scored = set(VillageScorecard.objects.values_list("year_id", "municipality_id").distinct())
     rules = []
     for scheme in Scheme.objects.prefetch_related("indicators"):
-        if (scheme.year_id, scheme.municipality_id) not in scored:
-            continue
-        indicators = list(scheme.indicators.all())
-        for i in indicators:
-            for threshold, points, below in levels(i.rule, i.params, i.points):
-                rules.append(PathRule(year_id=scheme.year_id, municipality_id=scheme.municipality_id, kind="indicator",
-                                      code=i.code, pillar=i.pillar, threshold=threshold, below=below, points=points,
-                                      full_points=i.points))
-        for pillar in ("organizations", "talent", "economy", "governance", "support"):
-            total = sum((i.points for i in indicators if i.pillar == pillar), 0)
-            if total > 0:
-                rules.append(PathRule(year_id=scheme.year_id, municipality_id=scheme.municipality_id, kind="pillar",
-                                      code=pillar, pillar=pillar, threshold=None, below=False, points=total,
-                                      full_points=total))
+        if (scheme.year_id, scheme.municipality_id) in scored:
+            rules += [PathRule(year_id=scheme.year_id, municipality_id=scheme.municipality_id, kind=kind, code=code,
+                               pillar=pillar, threshold=threshold, below=below, points=points, full_points=full)
+                      for kind, code, pillar, threshold, below, points, full in rule_rows(scheme)]
     PathRule.objects.bulk_create(rules, batch_size=500)
 
 
