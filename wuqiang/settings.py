@@ -295,6 +295,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
+# With several workers (or a worker's concurrency above one), a municipality's roll-up runs as
+# one task per county side by side, then the counties and the municipality (a chord); with one
+# worker it runs in one task and one transaction. Needs a result backend.
+ROLLUP_FAN_OUT = env.bool("ROLLUP_FAN_OUT", default=False) and bool(CELERY_RESULT_BACKEND)
 # Longer than any task, so Redis does not hand a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {

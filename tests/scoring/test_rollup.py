@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.forms.models import model_to_dict
 
 from tests.factories import set_year_state
-from tests.scoring.conftest import YEAR, get_year, make_village_data
+from tests.scoring.conftest import YEAR, get_year, make_village_data, rows
 from wuqiang.regions.models import YearState
 from wuqiang.scoring import rollup
 from wuqiang.scoring.models import (
@@ -28,14 +27,6 @@ from wuqiang.scoring.services import scheme_for
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def rows(model, year: int = YEAR) -> list[dict]:
-    return sorted(
-        ({k: v for k, v in model_to_dict(row).items() if k not in ("id", "computed_at")}
-         for row in model.objects.filter(year_id=year)),
-        key=repr,
-    )
 
 
 def test_village_points_match_the_hand_computation(township_world):

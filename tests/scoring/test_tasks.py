@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
-
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 
 from tests.factories import set_year_state
-from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data
+from tests.scoring.conftest import YEAR, get_year, make_facilities, make_village_data, wait_for_run
 from wuqiang.entries.models import Entry, Pillar
 from wuqiang.entries.signals import entry_reviewed
 from wuqiang.regions.models import Municipality, YearState
@@ -137,49 +129,19 @@ def test_the_beat_schedule_runs_the_nightly_rollup_at_two():
     assert entry["schedule"] == crontab(hour=2, minute=0)
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.postgres
-def test_a_real_worker_computes_the_scorecards(transactional_db, place, tmp_path):
-    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
-        pytest.skip("needs PostgreSQL and a Celery broker (DATABASE_URL, CELERY_BROKER_URL)")
+def test_a_real_worker_computes_the_scorecards(place, real_worker):
     make_facilities(place.township_a)
     make_village_data(place.a1)
-    log = tmp_path / "worker.log"
-    # A queue of its own, so the test neither takes nor leaves messages of other runs.
-    queue = f"scoring-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": _database_url()}
-    root = Path(__file__).resolve().parents[2]
-    with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "wuqiang", "worker", "--pool=solo", "-l", "info",
-             "-Q", queue, "--without-gossip", "--without-mingle"],
-            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        run = RollupRun.objects.create(year_id=YEAR, municipality=place.municipality)
-        tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk, "municipality_code": "520300"},
-                                           queue=queue)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            run.refresh_from_db()
-            if run.state in (RunState.DONE, RunState.FAILED):
-                break
-            time.sleep(0.5)
-        assert run.state == RunState.DONE, log.read_text()[-3000:]
-        assert MunicipalScorecard.objects.get(year_id=YEAR).villages == 5
-        assert VillageScorecard.objects.get(year_id=YEAR, village=place.a1).total == 100
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+    worker = real_worker()
+    run = RollupRun.objects.create(year_id=YEAR, municipality=place.municipality)
+    tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk, "municipality_code": "520300"},
+                                       queue=worker.queue)
+    wait_for_run(run)
+
+    assert run.state == RunState.DONE, worker.output()[-3000:]
+    assert MunicipalScorecard.objects.get(year_id=YEAR).villages == 5
+    assert VillageScorecard.objects.get(year_id=YEAR, village=place.a1).total == 100
 
 
 @pytest.mark.django_db

@@ -99,8 +99,10 @@ STEPS_VIEW = (
 )
 
 
-def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=None) -> int:
-    """Rewrite the paths of the given counties' villages for ``year``; returns the statements run."""
+def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=None, rules: bool = True) -> int:
+    """Rewrite the paths of the given counties' villages for ``year`` and, with ``rules``, the
+    municipality's path rules (a fanned-out roll-up writes them once, before its county parts);
+    returns the statements run."""
     counties = ", ".join(str(int(pk)) for pk in county_ids) or "NULL"
     statements = 0
     own = cursor is None
@@ -113,7 +115,8 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
 
     try:
         execute(f"DELETE FROM {table(VillagePath)} WHERE year_id = %s AND county_id IN ({counties})", (year,))
-        statements += write_rules(cursor, year=year, municipality_id=scheme.municipality_id, scheme=scheme)
+        if rules:
+            statements += write_rules(cursor, year=year, municipality_id=scheme.municipality_id, scheme=scheme)
 
         line = {Grade.EXEMPLARY: scheme.exemplary_total, Grade.PASS: scheme.pass_total,
                 Grade.BASIC: scheme.basic_total}

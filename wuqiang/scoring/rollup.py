@@ -23,6 +23,11 @@ For one year (or one county of it), inside one transaction:
    joined to last year's row for the change; next year's change columns are refreshed;
 8. the paths to the next grade (``paths.py``) and the counties' sheet counts.
 
+Steps 1–6 and the townships, the paths and the sheet counts depend only on the run's counties;
+with several workers (``ROLLUP_FAN_OUT``) they run per county as Celery tasks side by side,
+each in its own transaction, and the counties and the municipality follow once all have
+finished (``rollup_county_part``, ``rollup_upper_part``; ``tasks.py`` makes the chord).
+
 There is no Python loop over villages: the statement count depends on the scheme, not on
 the number of villages. Runs on SQLite ≥ 3.35 (window functions, MATERIALIZED CTEs) and
 PostgreSQL ≥ 12.
@@ -60,7 +65,7 @@ from wuqiang.scoring.models import (
     VillageScorecard,
     VillageVeto,
 )
-from wuqiang.scoring.paths import compute_paths
+from wuqiang.scoring.paths import compute_paths, write_rules
 from wuqiang.scoring.sql import ident, json_array, json_float, json_object, number, table, text
 
 logger = logging.getLogger(__name__)
@@ -71,6 +76,8 @@ STEPS = {
     "delete": _("Clearing the previous results"),
     "pillar": _("Indicators of %(code)s"),
     "villages": _("Village scorecards"),
+    # A fanned-out run: "3/12" counties have finished their villages and townships.
+    "counties": _("Counties finished: %(code)s"),
     "units": _("Townships, counties and the municipality"),
 }
 
@@ -96,14 +103,6 @@ class RollupResult:
     seconds: float = 0.0
     statements: int = 0
     skipped: list[str] = field(default_factory=list)
-
-
-
-
-
-
-
-
 
 
 def compile_queryset(queryset: QuerySet) -> tuple[str, tuple]:
@@ -256,15 +255,15 @@ class _Runner:
         return sql, params, queryset.model is not Entry
 
     # 1 -------------------------------------------------------------------------------------
-    def delete_old(self) -> None:
+    def delete_village_levels(self) -> None:
         for model in (VillageIndicators, VillageVeto):
             where, params = self.village_filter("village_id")
             self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s{where}", (self.year, *params))
         for model in (VillageScorecard, TownshipScorecard):
             self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s AND county_id IN ({self.counties_sql})",
                          (self.year,))
-        # Counties are ranked against each other and the municipality sums them all: both are
-        # recomputed whole even for a one-county run (a few dozen rows at most).
+
+    def delete_upper_levels(self) -> None:
         for model in (CountyScorecard, MunicipalScorecard):
             self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s AND municipality_id = %s",
                          (self.year, self.municipality.pk))
@@ -551,10 +550,82 @@ def rollup_year(year: int, *, municipality_code: str | None = None, county_code:
     return result
 
 
+# A roll-up fanned out over several workers (tasks.py) runs in parts, each in its own
+# transaction: first each county's villages and townships (the county parts, side by side),
+# then, when all have finished, the counties and the municipality (the upper part). Townships
+# are ranked within their county, so a county part is consistent on its own; until the upper
+# part commits, only the counties' ranks and the municipality's means lag behind. One process
+# runs the whole scope in one transaction.
+WHOLE, COUNTY_PART, UPPER_PART = "whole", "county", "upper"
+
+
+def prepare_fan_out(year: int, *, municipality_code: str) -> list[str]:
+    """Before a fanned-out roll-up: refuse a frozen year, write the year's path rules (once for
+    the municipality, not by each county part) and return the county codes, one part each."""
+    from wuqiang.scoring.services import scheme_for
+
+    municipality = Municipality.objects.get(code=municipality_code)
+    with transaction.atomic():
+        settings = year_settings(year=year, municipality_id=municipality.pk)
+        settings = MunicipalYear.objects.select_for_update().get(pk=settings.pk)
+        _refuse_if_frozen(settings, year, municipality, force=False)
+        scheme = scheme_for(municipality_id=municipality.pk, year=year)
+        with connection.cursor() as cursor:
+            write_rules(cursor, year=year, municipality_id=municipality.pk, scheme=scheme)
+    return list(County.objects.filter(municipality=municipality).order_by("code").values_list("code", flat=True))
+
+
+def rollup_county_part(year: int, *, county_code: str, progress: Progress | None = None) -> RollupResult:
+    """A fanned-out roll-up's part for one county: its villages' indicators, vetoes, scorecards
+    and paths, and its townships' scorecards, in one transaction that other counties' parts
+    run alongside."""
+    started = time.perf_counter()
+    county = County.objects.select_related("municipality").get(code=county_code)
+    result = RollupResult(year=year, county=county_code)
+    _rollup_municipality(result, county.municipality, county, progress, False, part=COUNTY_PART)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def rollup_upper_part(year: int, *, municipality_code: str) -> RollupResult:
+    """A fanned-out roll-up's last part, once every county part has committed: the counties'
+    and the municipality's scorecards, in one transaction."""
+    started = time.perf_counter()
+    result = RollupResult(year=year, county=None)
+    _rollup_municipality(result, Municipality.objects.get(code=municipality_code), None, None, False,
+                         part=UPPER_PART)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _refuse_if_frozen(settings: MunicipalYear, year: int, municipality: Municipality, *, force: bool) -> None:
+    if (settings.is_published and not force
+            and VillageScorecard.objects.filter(year_id=year, municipality_id=municipality.pk).exists()):
+        raise RollupRefused(f"The {year} assessment of {municipality.code} is published; its scores are frozen.")
+
+
+def _lock(settings: MunicipalYear, county: County | None, part: str) -> MunicipalYear:
+    """Serialise roll-ups of one municipality's year. A whole run or an upper part locks the
+    year's row; county parts share that lock, so they run side by side but never beside a
+    whole run, and each also holds its county's advisory lock against a second part of the
+    same county. Returns the row, read under the lock. (SQLite serialises writers anyway.)"""
+    if part != COUNTY_PART or connection.vendor != "postgresql":
+        return MunicipalYear.objects.select_for_update().get(pk=settings.pk)
+    with connection.cursor() as cursor:
+        # Django's select_for_update has no FOR SHARE.
+        cursor.execute(f"SELECT id FROM {table(MunicipalYear)} WHERE id = %s FOR SHARE", (settings.pk,))
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTY_PART_LOCK, county.pk))
+    return MunicipalYear.objects.get(pk=settings.pk)
+
+
+# The advisory locks' namespace (first key) for county parts; the second key is the county's id.
+COUNTY_PART_LOCK = 17_0001
+
+
 def _rollup_municipality(result: RollupResult, municipality: Municipality, county: County | None,
-                         progress: Progress | None, force: bool) -> None:
-    """One municipality's (or one of its counties') roll-up in one transaction, counted into
-    ``result``."""
+                         progress: Progress | None, force: bool, *, part: str = WHOLE) -> None:
+    """One municipality's (or one of its counties') roll-up, or one part of a fanned-out run, in
+    one transaction, counted into ``result``."""
     from wuqiang.scoring.services import scheme_for
 
     year = result.year
@@ -569,56 +640,70 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
                 # Compiling the long statements to machine code costs more than it saves
                 # (2.3 s of the village scorecards' 12 s at 100,000 villages).
                 cursor.execute("SET LOCAL jit TO OFF")
-        # Serialises roll-ups of one municipality's year on PostgreSQL (SQLite serialises writers).
-        settings = year_settings(year=year, municipality_id=municipality.pk)
-        settings = MunicipalYear.objects.select_for_update().get(pk=settings.pk)
-        if (settings.is_published and not force
-                and VillageScorecard.objects.filter(year_id=year, municipality_id=municipality.pk).exists()):
-            raise RollupRefused(f"The {year} assessment of {municipality.code} is published; its scores are frozen.")
+        settings = _lock(year_settings(year=year, municipality_id=municipality.pk), county, part)
+        _refuse_if_frozen(settings, year, municipality, force=force)
         scheme = scheme_for(municipality_id=municipality.pk, year=year)
         runner = _Runner(year, municipality, county, progress, scheme)
-        runner.progress(2, "delete")
-        runner.delete_old()
-
-        # Indicators grouped by the pillar whose records they read (and whose approval gates them).
-        by_pillar: dict[str, list[tuple[SchemeIndicator, registry.IndicatorDef]]] = {}
-        for indicator in scheme.indicators.all():
-            definition = registry.indicator_def(indicator.code)
-            if definition is None:
-                result.skipped.append(indicator.code)
-                logger.warning("Scheme %s of %s has indicator %s with no registered function", year,
-                               municipality.code, indicator.code)
-                continue
-            by_pillar.setdefault(definition.pillar, []).append((indicator, definition))
-        figures: dict[str, list[registry.FigureDef]] = {}
-        for figure in registry.FIGURES.values():
-            figures.setdefault(figure.pillar, []).append(figure)
-        # Every pillar has its table, with or without indicators: its rows are its approved entries.
-        for n, pillar in enumerate(Pillar.values, start=1):
-            runner.compute_pillar(pillar, by_pillar.get(pillar, []), figures.get(pillar, []))
-            runner.progress(5 + round(55 * n / len(Pillar.values)), f"pillar:{pillar}")
-        runner.insert_indicators()
-
-        for veto in scheme.vetoes.filter(enabled=True):
-            definition = registry.VETOES.get(veto.code)
-            if definition is not None:
-                runner.insert_veto(veto.code, definition)
-        runner.progress(70, "villages")
-        runner.insert_villages()
-        runner.drop_temporary()
-        runner.analyze(VillageIndicators)
-        runner.progress(85, "units")
-        runner.insert_units(TownshipScorecard, "township_id", ["county_id", "municipality_id"], "county_id",
-                            county_only=True)
-        runner.insert_units(CountyScorecard, "county_id", ["municipality_id"], "municipality_id", county_only=False)
-        runner.insert_units(MunicipalScorecard, "municipality_id", [], None, county_only=False)
-        runner.refresh_next_year_change(VillageScorecard, "village_id", "total", by_county=True)
-        runner.refresh_next_year_change(TownshipScorecard, "township_id", "mean_total", by_county=True)
-        runner.refresh_next_year_change(CountyScorecard, "county_id", "mean_total", by_county=False)
-        runner.refresh_next_year_change(MunicipalScorecard, "municipality_id", "mean_total", by_county=False)
-        runner.statements += compute_paths(year=year, county_ids=runner.county_ids, scheme=scheme, cursor=runner.cursor)
-        # The run's counties' stored sheet counts, whatever wrote the entries (the seeder too).
-        refresh_tallies(runner.county_ids, year)
+        if part != UPPER_PART:
+            _village_levels(runner, result, rules=part == WHOLE)
+            result.villages += Village.objects.filter(county_id__in=runner.county_ids).count()
+        if part != COUNTY_PART:
+            runner.progress(85, "units")
+            _upper_levels(runner)
         runner.cursor.close()
-        result.villages += Village.objects.filter(county_id__in=runner.county_ids).count()
         result.statements += runner.statements
+
+
+def _village_levels(runner: _Runner, result: RollupResult, *, rules: bool) -> None:
+    """The run's counties' villages (indicators, vetoes, scorecards, paths) and townships.
+    ``rules``: also write the municipality's path rules (a fanned-out run writes them once, in
+    ``prepare_fan_out``)."""
+    runner.progress(2, "delete")
+    runner.delete_village_levels()
+    scheme = runner.scheme
+    # Indicators grouped by the pillar whose records they read (and whose approval gates them).
+    by_pillar: dict[str, list[tuple[SchemeIndicator, registry.IndicatorDef]]] = {}
+    for indicator in scheme.indicators.all():
+        definition = registry.indicator_def(indicator.code)
+        if definition is None:
+            result.skipped.append(indicator.code)
+            logger.warning("Scheme %s of %s has indicator %s with no registered function", runner.year,
+                           runner.municipality.code, indicator.code)
+            continue
+        by_pillar.setdefault(definition.pillar, []).append((indicator, definition))
+    figures: dict[str, list[registry.FigureDef]] = {}
+    for figure in registry.FIGURES.values():
+        figures.setdefault(figure.pillar, []).append(figure)
+    # Every pillar has its table, with or without indicators: its rows are its approved entries.
+    for n, pillar in enumerate(Pillar.values, start=1):
+        runner.compute_pillar(pillar, by_pillar.get(pillar, []), figures.get(pillar, []))
+        runner.progress(5 + round(55 * n / len(Pillar.values)), f"pillar:{pillar}")
+    runner.insert_indicators()
+
+    for veto in scheme.vetoes.filter(enabled=True):
+        definition = registry.VETOES.get(veto.code)
+        if definition is not None:
+            runner.insert_veto(veto.code, definition)
+    runner.progress(70, "villages")
+    runner.insert_villages()
+    runner.drop_temporary()
+    runner.insert_units(TownshipScorecard, "township_id", ["county_id", "municipality_id"], "county_id",
+                        county_only=True)
+    runner.refresh_next_year_change(VillageScorecard, "village_id", "total", by_county=True)
+    runner.refresh_next_year_change(TownshipScorecard, "township_id", "mean_total", by_county=True)
+    runner.statements += compute_paths(year=runner.year, county_ids=runner.county_ids, scheme=scheme,
+                                       cursor=runner.cursor, rules=rules)
+    # The run's counties' stored sheet counts, whatever wrote the entries (the seeder too).
+    refresh_tallies(runner.county_ids, runner.year)
+
+
+def _upper_levels(runner: _Runner) -> None:
+    """The municipality's counties (ranked against each other) and the municipality, recomputed
+    whole even after a one-county run: a few dozen rows at most."""
+    runner.delete_upper_levels()
+    # The village scores were just rewritten: plan the pages' reads of them for their new size.
+    runner.analyze(VillageIndicators)
+    runner.insert_units(CountyScorecard, "county_id", ["municipality_id"], "municipality_id", county_only=False)
+    runner.insert_units(MunicipalScorecard, "municipality_id", [], None, county_only=False)
+    runner.refresh_next_year_change(CountyScorecard, "county_id", "mean_total", by_county=False)
+    runner.refresh_next_year_change(MunicipalScorecard, "municipality_id", "mean_total", by_county=False)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import chord, shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from wuqiang.regions.models import AssessmentYear, County, Municipality, MunicipalYear, YearState
 from wuqiang.scoring.models import RollupRun, RunState
-from wuqiang.scoring.rollup import RollupRefused, rollup_year
+from wuqiang.scoring.rollup import (
+    RollupRefused,
+    prepare_fan_out,
+    rollup_county_part,
+    rollup_upper_part,
+    rollup_year,
+)
 from wuqiang.scoring.services import pending_key
 
 logger = logging.getLogger(__name__)
@@ -18,6 +25,14 @@ logger = logging.getLogger(__name__)
 
 def progress_key(run_id: int) -> str:
     return f"rollup:progress:{run_id}"
+
+
+def counties_done_key(run_id: int) -> str:
+    return f"rollup:counties-done:{run_id}"
+
+
+def _finish(run_id: int, state: str, **fields) -> None:
+    RollupRun.objects.filter(pk=run_id).update(state=state, finished_at=timezone.now(), **fields)
 
 
 @shared_task(name="wuqiang.scoring.tasks.rollup_year_task")
@@ -54,23 +69,87 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
         cache.set(progress_key(run.pk), {"progress": percent, "message": message}, timeout=3600)
 
     try:
+        if county is None and settings.ROLLUP_FAN_OUT:
+            counties = prepare_fan_out(year, municipality_code=municipality.code)
+            if len(counties) > 1:
+                # The parts follow this task to its queue (a deployment may route roll-ups apart).
+                queue = (rollup_year_task.request.delivery_info or {}).get("routing_key")
+                _fan_out(run.pk, year, municipality.code, counties, queue)
+                return {"year": year, "municipality": municipality.code, "counties": counties}
         result = rollup_year(year, municipality_code=municipality.code, county_code=county_code, progress=progress)
     except RollupRefused as refused:
-        RollupRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, message=str(refused),
-                                                   finished_at=timezone.now())
+        _finish(run.pk, RunState.FAILED, message=str(refused))
         return {"year": year, "county": county_code, "refused": str(refused)}
     except Exception as error:
-        RollupRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, message=repr(error)[:1000],
-                                                   finished_at=timezone.now())
+        _finish(run.pk, RunState.FAILED, message=repr(error)[:1000])
         logger.exception("Roll-up of %s (county %s) failed", year, county_code)
         raise
     finally:
         cache.delete(progress_key(run.pk))
-    RollupRun.objects.filter(pk=run.pk).update(
-        state=RunState.DONE, progress=100, finished_at=timezone.now(),
-        villages=result.villages, statements=result.statements, seconds=result.seconds,
-    )
+    _finish(run.pk, RunState.DONE, progress=100, villages=result.villages, statements=result.statements,
+            seconds=result.seconds)
     return {"year": year, "county": county_code, "villages": result.villages, "seconds": result.seconds}
+
+
+def _fan_out(run_id: int, year: int, municipality_code: str, counties: list[str], queue: str | None) -> None:
+    """One task per county, then the counties and the municipality once every county has
+    committed (a chord). The run stays RUNNING until the last task finishes it."""
+    options = {"queue": queue} if queue else {}
+    cache.set(counties_done_key(run_id), 0, timeout=24 * 3600)
+    chord(rollup_county_task.si(year, code, run_id, len(counties)).set(**options) for code in counties)(
+        rollup_upper_task.s(year, municipality_code, run_id).set(**options))
+
+
+@shared_task(name="wuqiang.scoring.tasks.rollup_county_task")
+def rollup_county_task(year: int, county_code: str, run_id: int, counties: int) -> dict:
+    """A fanned-out roll-up's part for one county, in its own transaction: safe to run twice
+    (acks_late may redeliver), as it replaces the county's rows. A failure fails the run at once
+    (the chord then never runs its last part): the counties done so far keep their new rows, the
+    others and the upper levels their previous ones, until the next run."""
+    try:
+        result = rollup_county_part(year, county_code=county_code)
+    except RollupRefused as refused:
+        # The year was published while the run waited: the last part reports it.
+        return {"county": county_code, "refused": str(refused)}
+    except Exception as error:
+        _finish(run_id, RunState.FAILED, message=f"{county_code}: {error!r}"[:1000])
+        cache.delete(progress_key(run_id))
+        logger.exception("Roll-up of %s, county %s (run %s) failed", year, county_code, run_id)
+        raise
+    try:
+        done = cache.incr(counties_done_key(run_id))
+    except ValueError:  # the counter expired or the cache was flushed: progress is only a hint
+        done = 0
+    cache.set(progress_key(run_id),
+              {"progress": 5 + round(80 * done / counties), "message": f"counties:{done}/{counties}"}, timeout=3600)
+    return {"county": county_code, "villages": result.villages, "statements": result.statements}
+
+
+@shared_task(name="wuqiang.scoring.tasks.rollup_upper_task")
+def rollup_upper_task(parts: list[dict], year: int, municipality_code: str, run_id: int) -> dict:
+    """A fanned-out roll-up's last part: the counties and the municipality, from the village
+    scorecards every county part has committed; then the run is done."""
+    cache.delete(counties_done_key(run_id))
+    refused = [part["refused"] for part in parts if "refused" in part]
+    try:
+        if refused:
+            raise RollupRefused(refused[0])
+        result = rollup_upper_part(year, municipality_code=municipality_code)
+    except RollupRefused as refusal:
+        _finish(run_id, RunState.FAILED, message=str(refusal))
+        return {"year": year, "municipality": municipality_code, "refused": str(refusal)}
+    except Exception as error:
+        _finish(run_id, RunState.FAILED, message=repr(error)[:1000])
+        logger.exception("Roll-up of %s, upper levels of %s (run %s) failed", year, municipality_code, run_id)
+        raise
+    finally:
+        cache.delete(progress_key(run_id))
+    run = RollupRun.objects.get(pk=run_id)
+    villages = sum(part["villages"] for part in parts)
+    seconds = (timezone.now() - run.started_at).total_seconds() if run.started_at else result.seconds
+    _finish(run_id, RunState.DONE, progress=100, villages=villages, seconds=seconds,
+            statements=result.statements + sum(part["statements"] for part in parts))
+    return {"year": year, "municipality": municipality_code, "villages": villages, "counties": len(parts)}
 
 
 @shared_task(name="wuqiang.scoring.tasks.rollup_open_years")
