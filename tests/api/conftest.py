@@ -63,6 +63,7 @@ def make_scorecards(world, year) -> None:
     """Stored results for every village and unit of the world (as the roll-up writes them)."""
     from wuqiang.scoring.models import (
         CountyScorecard,
+        IndicatorLayout,
         MunicipalScorecard,
         TownshipScorecard,
         VillageIndicators,
@@ -71,6 +72,7 @@ def make_scorecards(world, year) -> None:
     )
 
     now = timezone.now()
+    layout = IndicatorLayout.objects.create(signature="organizations:O1", codes=["O1"], pillars=["organizations"])
     for key, villages in world.villages.items():
         for i, village in enumerate(villages):
             VillageScorecard.objects.create(
@@ -78,8 +80,9 @@ def make_scorecards(world, year) -> None:
                 municipality=world.municipality, total=Decimal(60 + 10 * i), grade="basic" if i == 0 else "pass",
                 vetoes="income_below_10" if key == "c" else "", computed_at=now, rank=i + 1)
             # O1: value 1.0, 3 points (read back through the VillageIndicatorScore view).
-            VillageIndicators.objects.create(year=year, village=village,
-                                             scores={"organizations": {"O1": [1.0, 3, None, "", None]}})
+            VillageIndicators.objects.create(year=year, village=village, layout=layout, value_array=[1.0],
+                                             points_array=[Decimal(3)], denominator_array=[None], basis_array=[""],
+                                             reference_array=[None])
             VillagePath.objects.create(year=year, village=village, township_id=village.township_id,
                                        county_id=village.county_id, municipality=world.municipality,
                                        next_grade="pass" if i == 0 else "exemplary", points_needed=Decimal(5))

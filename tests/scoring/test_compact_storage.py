@@ -1,7 +1,8 @@
-"""Indicator scores are stored one row per village (JSON) and read one row per indicator through
-a database view (migration scoring/0010); path steps are not stored at all but read through a
-view joining the stored scores to the year's path rules (0011). The migrations carry existing
-rows over exactly, both ways, and the views read back what the roll-up wrote."""
+"""Indicator scores are stored one row per village (JSON in migration scoring/0010, arrays named
+by a layout since 0012) and read one row per indicator through a database view; path steps are
+not stored at all but read through a view joining the stored scores to the year's path rules
+(0011). The migrations carry existing rows over exactly, both ways, and the views read back
+what the roll-up wrote."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from wuqiang.entries.models import Pillar
-from wuqiang.scoring.models import PathRule, VillageIndicators, VillageIndicatorScore, VillagePathStep
+from wuqiang.scoring.models import (
+    IndicatorLayout,
+    PathRule,
+    VillageIndicators,
+    VillageIndicatorScore,
+    VillagePathStep,
+)
 from wuqiang.scoring.rollup import rollup_year
 
 BEFORE = [("scoring", "0009_failing_list_indexes")]
@@ -88,7 +95,8 @@ def test_the_roll_up_writes_one_row_per_village_and_the_view_reads_every_indicat
     stored = VillageIndicators.objects.get(year_id=2021, village=place.a1)
     scheme = scheme_for(municipality_id=place.municipality.pk, year=2021)
     expected = {(i.pillar, i.code) for i in scheme.indicators.all()}
-    assert {(p, code) for p, codes in stored.scores.items() for code in codes} == expected
+    assert set(zip(stored.layout.pillars, stored.layout.codes, strict=True)) == expected
+    assert len(stored.value_array) == len(stored.points_array) == len(stored.layout.codes) == len(expected)
     assert set(VillageIndicatorScore.objects.filter(year_id=2021, village=place.a1)
                .values_list("pillar", "code")) == expected
     # Every village with an approved pillar has exactly one row; the view has one per indicator.
@@ -126,3 +134,54 @@ def test_the_views_cannot_be_written(township_world):
     rollup_year(2021)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM scoring_villageindicatorscore")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_arrays_migration_carries_a_real_roll_ups_scores_over_exactly_both_ways(township_world):
+    """0011 (JSON) → 0012 (arrays) → 0011, with the roll-up's own rows and awkward floats."""
+    rollup_year(2021)
+    latest = [("scoring", MigrationExecutor(connection).loader.graph.leaf_nodes("scoring")[0][1])]
+    with connection.cursor() as cursor:  # awkward floats where the roll-up wrote plain ones
+        if connection.vendor == "postgresql":
+            cursor.execute("UPDATE scoring_villageindicators SET value_array[1] = %s, denominator_array[2] = %s",
+                           [AWKWARD[0], AWKWARD[2]])
+        else:
+            cursor.execute("UPDATE scoring_villageindicators SET value_array = json_set(value_array, '$[0]', %s), "
+                           "denominator_array = json_set(denominator_array, '$[1]', %s)",
+                           [format(AWKWARD[0], ".17g"), format(AWKWARD[2], ".17g")])
+    scores = _rows(f"SELECT {SCORE_COLUMNS} FROM scoring_villageindicatorscore")
+    steps = _rows(f"SELECT {STEP_COLUMNS} FROM scoring_villagepathstep")
+    assert AWKWARD[0] in {row[4] for row in scores} and AWKWARD[2] in {row[5] for row in scores}
+    try:
+        _migrate([("scoring", "0011_path_steps_view")])
+        assert _rows(f"SELECT {SCORE_COLUMNS} FROM scoring_villageindicatorscore") == scores
+        assert _rows(f"SELECT {STEP_COLUMNS} FROM scoring_villagepathstep") == steps
+
+        _migrate(latest)
+        assert _rows(f"SELECT {SCORE_COLUMNS} FROM scoring_villageindicatorscore") == scores
+        assert _rows(f"SELECT {STEP_COLUMNS} FROM scoring_villagepathstep") == steps
+        assert IndicatorLayout.objects.count() == 1  # every village was scored with one scheme
+    finally:
+        _migrate(latest)
+
+
+def test_a_scheme_edited_later_gets_a_layout_of_its_own_and_older_rows_read_as_written(township_world):
+    from wuqiang.scoring.services import scheme_for
+
+    place = township_world
+    rollup_year(2021)
+    before = {code: points for code, points in VillageIndicatorScore.objects.filter(
+        year_id=2021, village=place.c1).values_list("code", "points")}
+    scheme = scheme_for(municipality_id=place.municipality.pk, year=2021)
+    scheme.indicators.filter(code="O1").delete()  # a scheme without O1: its positions move
+
+    rollup_year(2021, county_code="520302")  # county Y keeps the rows written with O1
+
+    assert IndicatorLayout.objects.count() == 2
+    assert {code: points for code, points in VillageIndicatorScore.objects.filter(
+        year_id=2021, village=place.c1).values_list("code", "points")} == before
+    assert not VillageIndicatorScore.objects.filter(year_id=2021, village=place.a1, code="O1").exists()
+    assert VillageIndicatorScore.objects.filter(year_id=2021, village=place.a1).count() == len(before) - 1
+
+    rollup_year(2021, county_code="520302")  # the same scheme again: its layout is reused
+    assert IndicatorLayout.objects.count() == 2

@@ -198,7 +198,8 @@ def _denominator_field() -> models.FloatField:
 
 
 class WrittenJSONField(models.JSONField):
-    """JSON stored as written: PostgreSQL ``json`` (text), not ``jsonb``. Building ``jsonb``
+    """JSON stored as written: PostgreSQL ``json`` (text), not ``jsonb`` (migrations 0010–0012
+    stored the indicator scores so; kept for them). Building ``jsonb``
     converts every number to NUMERIC and costs the roll-up 35 s at 490,000 villages against
     20 s for the text; the stored scores are only ever read whole or through a view. (SQLite
     stores JSON as text either way.)"""
@@ -220,18 +221,89 @@ class WrittenJSONField(models.JSONField):
         return super().from_db_value(value, expression, connection)
 
 
+class ScoreArrayField(models.Field):
+    """A list with one element per position of an :class:`IndicatorLayout`: a PostgreSQL array
+    of ``element_type`` (built with ``ARRAY[…]``: no number is printed as text, which cost the
+    roll-up twice as much as JSON at 490,000 villages), a JSON array on SQLite, where floats go
+    in as 17-digit text (``sql.json_float``: its JSON functions print REAL with 15 digits).
+    Written by the roll-up's SQL (``sql.array``) and read through views; the Python side is for
+    migrations and test fixtures."""
+
+    FLOAT = "double precision"
+
+    def __init__(self, *args, element_type: str = FLOAT, **kwargs):
+        self.element_type = element_type
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["element_type"] = self.element_type
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        return f"{self.element_type}[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None or connection.vendor == "postgresql":
+            return value
+        return json.dumps([self._json_element(v) for v in value])
+
+    def _json_element(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        if self.element_type == self.FLOAT:
+            return format(float(value), ".17g")
+        return float(value)  # numeric(…, 2): a JSON number, as the roll-up's json_array writes it
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or not isinstance(value, str):
+            return value  # psycopg reads arrays into lists itself
+        elements = json.loads(value)
+        if self.element_type == self.FLOAT:
+            return [None if v is None else float(v) for v in elements]
+        return elements
+
+
+class IndicatorLayout(models.Model):
+    """Which indicator each position of :class:`VillageIndicators`' arrays holds, and the pillar
+    its points count towards. Never changed once written: a scheme edited later gets a layout
+    of its own, so rows stored before still read right. A few per municipality and year."""
+
+    # "pillar:code,pillar:code,…", in position order: the layout's identity.
+    signature = models.TextField(_("signature"), unique=True)
+    codes = ScoreArrayField(_("indicators"), element_type="varchar(8)")
+    pillars = ScoreArrayField(_("pillars"), element_type="varchar(16)")
+
+    class Meta:
+        verbose_name = _("indicator layout")
+        verbose_name_plural = _("indicator layouts")
+
+    def __str__(self) -> str:
+        return self.signature
+
+    @staticmethod
+    def signature_of(pairs: list[tuple[str, str]]) -> str:
+        return ",".join(f"{pillar}:{code}" for pillar, code in pairs)
+
+
 class VillageIndicators(DerivedVillageRow):
     """Every indicator's value and points for one village in one year, from approved data only,
     stored compactly: one row per village and year, not one per indicator. The roll-up writes
     it in one statement; at 490,000 villages one row per indicator would be 17 million rows
     written (and deleted) per run.
 
-    ``scores`` is ``{pillar: {code: [value, points, denominator, basis, reference]}}``, the
-    pillar being the scheme's (the one the points count towards). An indicator is present
-    only where the pillar whose records it reads is approved. Read it through
-    :class:`VillageIndicatorScore`, a database view with one row per indicator."""
+    Position *i* of each array belongs to the indicator at position *i* of the row's
+    ``layout``; all five are NULL there where the indicator is absent (the pillar whose records
+    it reads is not approved). Read it through :class:`VillageIndicatorScore`, a database view
+    with one row per indicator."""
 
-    scores = WrittenJSONField(_("indicator scores"), default=dict)
+    layout = models.ForeignKey(IndicatorLayout, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("indicator layout"), db_index=False, db_constraint=False)
+    value_array = ScoreArrayField(_("values"))
+    points_array = ScoreArrayField(_("points"), element_type="numeric(6, 2)")
+    denominator_array = ScoreArrayField(_("denominators"))
+    basis_array = ScoreArrayField(_("bases"), element_type="varchar(32)")
+    reference_array = ScoreArrayField(_("reference values"), element_type="numeric(14, 2)")
 
     class Meta:
         verbose_name = _("village indicator scores")
@@ -242,10 +314,35 @@ class VillageIndicators(DerivedVillageRow):
         return f"{self.village_id} · {self.year_id}"
 
 
+# VillageIndicatorScore's rows: one per position of a stored row's layout where the indicator is
+# present. Defined once here; migration 0012 creates it.
+INDICATOR_SCORES_VIEW = {
+    "postgresql": """
+        CREATE VIEW scoring_villageindicatorscore AS
+        SELECT s.year_id, s.village_id, l.codes[i] AS code, l.pillars[i] AS pillar, s.value_array[i] AS value,
+               s.points_array[i] AS points, s.denominator_array[i] AS denominator, s.basis_array[i] AS basis,
+               s.reference_array[i] AS reference
+        FROM scoring_villageindicators s INNER JOIN scoring_indicatorlayout l ON l.id = s.layout_id
+        CROSS JOIN LATERAL generate_subscripts(l.codes, 1) AS i
+        WHERE s.points_array[i] IS NOT NULL""",
+    "sqlite": """
+        CREATE VIEW scoring_villageindicatorscore AS
+        SELECT s.year_id, s.village_id, c.value AS code, json_extract(l.pillars, '$[' || c.key || ']') AS pillar,
+               CAST(json_extract(s.value_array, '$[' || c.key || ']') AS REAL) AS value,
+               json_extract(s.points_array, '$[' || c.key || ']') AS points,
+               CAST(json_extract(s.denominator_array, '$[' || c.key || ']') AS REAL) AS denominator,
+               json_extract(s.basis_array, '$[' || c.key || ']') AS basis,
+               json_extract(s.reference_array, '$[' || c.key || ']') AS reference
+        FROM scoring_villageindicators s INNER JOIN scoring_indicatorlayout l ON l.id = s.layout_id,
+             json_each(l.codes) c
+        WHERE json_extract(s.points_array, '$[' || c.key || ']') IS NOT NULL""",
+}
+
+
 class VillageIndicatorScore(DerivedVillageView):
     """One indicator's value and points for one village in one year: a read-only database view
-    over :class:`VillageIndicators` (migration ``scoring/0010`` defines it for SQLite and
-    PostgreSQL), so pages, reports, the API, the paths and the what-if preview read one row
+    over :class:`VillageIndicators` (``INDICATOR_SCORES_VIEW``, created by migration
+    ``scoring/0012``), so pages, reports, the API, the paths and the what-if preview read one row
     per indicator while the roll-up writes one row per village.
 
     Derived data (see DerivedVillageRow); VillageVeto and VillageScorecard are kept the same way."""

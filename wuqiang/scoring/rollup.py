@@ -8,7 +8,7 @@ For one year (or one county of it), inside one transaction:
    pillar's records, as materialised CTEs joined once — queries that read the same rows
    (same tables, filters and grouping) share one CTE, so 34 indicators are 10 scans — with
    each indicator's value, base, explanation and points (a ``CASE`` built from its rule);
-3. one ``INSERT … SELECT`` of every village's indicators as one compact row
+3. one ``INSERT … SELECT`` of every village's indicators as one compact row of arrays
    (``VillageIndicators``, read one row per indicator through the ``VillageIndicatorScore``
    view); one row per indicator would be 17 million rows written and deleted at 490,000
    villages;
@@ -55,6 +55,7 @@ from wuqiang.scoring.models import (
     CountyScorecard,
     Figures,
     Grade,
+    IndicatorLayout,
     MunicipalScorecard,
     Rule,
     Scheme,
@@ -66,7 +67,7 @@ from wuqiang.scoring.models import (
     VillageVeto,
 )
 from wuqiang.scoring.paths import compute_paths, write_rules
-from wuqiang.scoring.sql import ident, json_array, json_float, json_object, number, table, text
+from wuqiang.scoring.sql import array, ident, number, table, text
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +206,17 @@ def grade_sql(scheme: Scheme, prefix: str = "", *, vetoes: bool = True) -> str:
             f"WHEN {prefix}total >= {number(scheme.pass_total)} THEN {text(Grade.PASS)} "
             f"WHEN {prefix}total >= {number(scheme.basic_total)} THEN {text(Grade.BASIC)} "
             f"ELSE {text(Grade.FAIL)} END")
+
+
+def indicator_layout(pairs: list[tuple[str, str]]) -> int:
+    """The id of the layout holding these (pillar, code) pairs in this order, created if new.
+    County parts running side by side may both create it: the second insert waits for the
+    first and then does nothing."""
+    signature = IndicatorLayout.signature_of(pairs)
+    IndicatorLayout.objects.bulk_create(
+        [IndicatorLayout(signature=signature, codes=[c for _p, c in pairs], pillars=[p for p, _c in pairs])],
+        ignore_conflicts=True)
+    return IndicatorLayout.objects.values_list("pk", flat=True).get(signature=signature)
 
 
 class _Runner:
@@ -369,24 +381,24 @@ class _Runner:
 
     # 3 -------------------------------------------------------------------------------------
     def insert_indicators(self) -> None:
-        """Each village's indicators as one row: ``{pillar: {code: [value, points, denominator,
-        basis, reference]}}``, the pillar being the scheme's. An indicator whose query gave no
-        row is written as null, which the ``VillageIndicatorScore`` view leaves out."""
-        if not self.scored():
+        """Each village's indicators as one row of arrays, position by position those of the
+        layout of the run's scored indicators (the pillar being the scheme's). An indicator
+        whose query gave no row is NULL in every array, which the ``VillageIndicatorScore`` view
+        leaves out."""
+        scored = self.scored()
+        if not scored:
             return
-        by_pillar: dict[str, dict[str, str]] = {}
-        for alias, n, indicator in self.scored():
-            element = json_array(json_float(f"{alias}.value_{n}"), f"{alias}.points_{n}",
-                                 json_float(f"{alias}.denominator_{n}"), f"{alias}.basis_{n}",
-                                 f"{alias}.reference_{n}")
-            by_pillar.setdefault(indicator.pillar, {})[indicator.code] = (
-                f"CASE WHEN {alias}.has_{n} = 1 THEN {element} END")
-        scores = json_object({pillar: json_object(items) for pillar, items in by_pillar.items()})
+        layout = indicator_layout([(indicator.pillar, indicator.code) for _alias, _n, indicator in scored])
+        arrays = {}
+        for column in ("value", "points", "denominator", "basis", "reference"):
+            field = VillageIndicators._meta.get_field(f"{column}_array")
+            arrays[field.column] = array([f"CASE WHEN {alias}.has_{n} = 1 THEN {alias}.{column}_{n} END"
+                                          for alias, n, _indicator in scored], field.element_type)
         any_approved = " OR ".join(f"{ident(p)}.village_id IS NOT NULL" for p, items in self.pillars.items() if items)
         self.execute(
-            f"INSERT INTO {table(VillageIndicators)} (year_id, village_id, scores) "
-            f"SELECT %s, v.id, {scores} FROM {self.computed()} WHERE {any_approved}",
-            (self.year,),
+            f"INSERT INTO {table(VillageIndicators)} (year_id, village_id, layout_id, {', '.join(arrays)}) "
+            f"SELECT %s, v.id, %s, {', '.join(arrays.values())} FROM {self.computed()} WHERE {any_approved}",
+            (self.year, layout),
         )
 
     def drop_temporary(self) -> None:

@@ -34,12 +34,6 @@ def text(value: str) -> str:
     return f"'{ident(value)}'"
 
 
-def json_object(pairs: dict[str, str]) -> str:
-    """A JSON object built in SQL from constant keys (our own codes) and SQL expressions."""
-    build = "json_build_object" if connection.vendor == "postgresql" else "json_object"
-    return f"{build}({', '.join(f'{text(key)}, {expr}' for key, expr in pairs.items())})"
-
-
 def json_array(*exprs: str) -> str:
     build = "json_build_array" if connection.vendor == "postgresql" else "json_array"
     return f"{build}({', '.join(exprs)})"
@@ -53,3 +47,13 @@ def json_float(expr: str) -> str:
     if connection.vendor == "postgresql":
         return expr
     return f"CASE WHEN {expr} IS NULL THEN NULL ELSE printf('%%!.17g', {expr}) END"
+
+
+def array(exprs: list[str], element_type: str) -> str:
+    """SQL expressions as one array of ``element_type`` (a ``ScoreArrayField``'s): PostgreSQL's
+    ``ARRAY[…]``, a JSON array on SQLite (floats as 17-digit text, see :func:`json_float`)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(ARRAY[{', '.join(exprs)}] AS {element_type}[])"
+    if element_type == "double precision":
+        exprs = [json_float(expr) for expr in exprs]
+    return json_array(*exprs)
