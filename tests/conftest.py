@@ -11,10 +11,17 @@ parametrize over that tuple.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from tests import factories
 from wuqiang.accounts.models import User
@@ -167,3 +174,67 @@ def login_as(client) -> Callable[[User], object]:
         return client
 
     return _login
+
+
+# --- A real Celery worker (PostgreSQL leg) ---------------------------------------------------------
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a worker started as a separate process."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@dataclass
+class Worker:
+    """A Celery worker process for one test, on a queue of its own (so it neither takes nor
+    leaves messages of other runs): send the test's tasks to ``queue``, then ``start()``."""
+
+    queue: str
+    log: Path
+    options: tuple[str, ...]
+    env: dict[str, str]
+    process: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "wuqiang", "worker", *self.options, "-l", "info",
+                 "-Q", self.queue, "--without-gossip", "--without-mingle"],
+                cwd=Path(__file__).resolve().parents[1], env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+def real_worker(transactional_db, tmp_path) -> Iterator[Callable[..., Worker]]:
+    """``real_worker(*options, **env)``: a worker on the test database with ``options``
+    (default ``--pool=solo``) and extra environment, stopped after the test. Needs PostgreSQL
+    and a broker: skips without them."""
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
+        pytest.skip("needs PostgreSQL and a Celery broker (DATABASE_URL, CELERY_BROKER_URL)")
+    workers: list[Worker] = []
+
+    def make(*options: str, **extra_env: str) -> Worker:
+        workers.append(Worker(queue=f"test-{uuid.uuid4().hex[:8]}", log=tmp_path / f"worker-{len(workers)}.log",
+                              options=options or ("--pool=solo",),
+                              env={**os.environ, "DATABASE_URL": database_url(), **extra_env}))
+        return workers[-1]
+
+    yield make
+    for worker in workers:
+        worker.stop()

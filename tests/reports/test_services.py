@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import datetime
 import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -169,19 +166,11 @@ def test_the_purge_command_reports_what_it_removed(scored, people):
 # --- A real worker (PostgreSQL leg) ---------------------------------------------------------------
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.postgres
 def test_a_real_worker_builds_the_city_report_and_the_page_shows_progress_then_the_link(
-        transactional_db, scored, people, client, settings, tmp_path, monkeypatch):
-    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
-        pytest.skip("needs PostgreSQL and a Celery broker (DATABASE_URL, CELERY_BROKER_URL)")
-    # A queue of its own, so the test neither takes nor leaves messages of other runs.
-    queue = f"reports-test-{uuid.uuid4().hex[:8]}"
+        real_worker, scored, people, client, settings, monkeypatch):
+    worker = real_worker(MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    queue = worker.queue
     send = tasks.build_report_task.apply_async
     monkeypatch.setattr(tasks.build_report_task, "delay",
                         lambda *args, **kwargs: send(args=args, kwargs=kwargs, queue=queue))
@@ -196,40 +185,24 @@ def test_a_real_worker_builds_the_city_report_and_the_page_shows_progress_then_t
     assert 'data-testid="export-progress"' in page and 'aria-valuenow="0"' in page
     assert 'data-testid="export-download"' in page and " hidden>" in page
 
-    log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": _database_url(), "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    root = Path(__file__).resolve().parents[2]
-    with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "wuqiang", "worker", "--pool=solo", "-l", "info",
-             "-Q", queue, "--without-gossip", "--without-mingle"],
-            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        seen = []
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            status = client.get(page_url + "?format=json").json()
-            seen.append((status["state"], status["progress"]))
-            if status["done"]:
-                break
-            time.sleep(0.2)
-        assert status["state"] == "done", log.read_text()[-3000:]
-        progress = [p for _state, p in seen]
-        assert progress == sorted(progress) and progress[-1] == 100
+    worker.start()
+    seen = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        status = client.get(page_url + "?format=json").json()
+        seen.append((status["state"], status["progress"]))
+        if status["done"]:
+            break
+        time.sleep(0.2)
+    assert status["state"] == "done", worker.output()[-3000:]
+    progress = [p for _state, p in seen]
+    assert progress == sorted(progress) and progress[-1] == 100
 
-        page = client.get(page_url).content.decode()
-        assert " hidden>" not in page
-        download = client.get(status["download_url"])
-        assert download.status_code == 200
-        assert len(table(read(downloaded(download)), "Villages")) == 5
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+    page = client.get(page_url).content.decode()
+    assert " hidden>" not in page
+    download = client.get(status["download_url"])
+    assert download.status_code == 200
+    assert len(table(read(downloaded(download)), "Villages")) == 5
 
 
 @pytest.mark.postgres

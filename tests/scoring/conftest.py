@@ -9,20 +9,14 @@ village C1). ``make_village_data(village)`` gives a village a perfect year (100 
 from __future__ import annotations
 
 import datetime
-import os
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import translation
 
 from economy.models import EconomyProfile
@@ -238,52 +232,6 @@ def rows(model, year: int = YEAR) -> list[dict]:
          for row in model.objects.filter(year_id=year)),
         key=repr,
     )
-
-
-def database_url() -> str:
-    """The test database as a DATABASE_URL, for a worker started as a separate process."""
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-@dataclass
-class Worker:
-    queue: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-@pytest.fixture
-def real_worker(transactional_db, tmp_path) -> Callable[..., Worker]:
-    """``real_worker(*options, **env)`` starts a Celery worker process on the test database,
-    on a queue of its own (so it neither takes nor leaves messages of other runs), and stops
-    it after the test. Needs PostgreSQL and a broker: skips without them."""
-    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
-        pytest.skip("needs PostgreSQL and a Celery broker (DATABASE_URL, CELERY_BROKER_URL)")
-    started: list[subprocess.Popen] = []
-
-    def start(*options: str, **extra_env: str) -> Worker:
-        worker = Worker(queue=f"scoring-test-{uuid.uuid4().hex[:8]}", log=tmp_path / f"worker-{len(started)}.log")
-        env = {**os.environ, "DATABASE_URL": database_url(), **extra_env}
-        with worker.log.open("wb") as out:
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "wuqiang", "worker", *(options or ("--pool=solo",)),
-                 "-l", "info", "-Q", worker.queue, "--without-gossip", "--without-mingle"],
-                cwd=Path(__file__).resolve().parents[2], env=env, stdout=out, stderr=subprocess.STDOUT,
-            ))
-        return worker
-
-    yield start
-    for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_for_run(run, seconds: float = 60) -> None:

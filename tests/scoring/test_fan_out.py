@@ -170,7 +170,7 @@ def test_the_progress_of_a_fanned_out_run_counts_the_counties():
 @pytest.mark.postgres
 def test_a_real_worker_runs_the_counties_as_a_chord_then_the_upper_levels(township_world, real_worker):
     # Two processes, as a deployment with several workers: the counties' parts may run side by side.
-    worker = real_worker("--pool=prefork", "--concurrency=2", ROLLUP_FAN_OUT="true")
+    worker = real_worker("--pool=prefork", "--concurrency=2", ROLLUP_FAN_OUT="true").start()
     run = RollupRun.objects.create(year_id=YEAR, municipality=township_world.municipality)
 
     tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk}, queue=worker.queue)

@@ -133,7 +133,7 @@ def test_the_beat_schedule_runs_the_nightly_rollup_at_two():
 def test_a_real_worker_computes_the_scorecards(place, real_worker):
     make_facilities(place.township_a)
     make_village_data(place.a1)
-    worker = real_worker()
+    worker = real_worker().start()
     run = RollupRun.objects.create(year_id=YEAR, municipality=place.municipality)
     tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk, "municipality_code": "520300"},
                                        queue=worker.queue)
