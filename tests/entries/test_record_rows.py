@@ -151,3 +151,45 @@ def test_values_that_look_like_names_or_ids_are_drawn_as_the_template_draws_them
     assert_same(forms)
     drawn = record_rows(forms.formsets[0])
     assert 'value="id_meeting-0-topic"' in drawn and 'name="meeting-2-topic"' in drawn
+
+
+def test_stamped_rows_are_drawn_as_the_template_draws_them_whatever_the_values(flow, world, clerk_a):
+    """After the first stored row, rows are stamped from the values (``rows._Stamp``): empty and
+    filled values in any order, every kind, hostile text, the same value twice, long lists whose
+    indexes share digits (row 1 and row 10)."""
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    kinds = ("group", "committee", "party_congress", "party_lecture", "theme_day")
+    rows = []
+    for i in range(24):
+        rows.append({"date": f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}", "kind": kinds[i % 5],
+                     "topic": ("", HOSTILE, "同一个题目", "meeting-1-topic", 'x" id="id_meeting-10-topic')[i % 5],
+                     "attendance": (None, 0, 7, 120)[i % 4]})
+    save(entry, clerk_a, add={"meeting": rows})
+    for editable in (True, False):
+        forms = EntryForms(org_sheet(), entry, editable=editable)
+        assert len(forms.formsets[0].forms) == 24 + editable
+        assert_same(forms)
+        drawn = record_rows(forms.formsets[0])
+        assert "<script>" not in drawn and 'name="meeting-23-topic"' in drawn and 'id="id_meeting-10-date"' in drawn
+
+
+def test_stamped_rows_build_no_bound_field_per_record(flow, world, clerk_a, monkeypatch):
+    """60 stored meetings are drawn with bound fields for the first row and the values seen
+    first, not for every field of every record."""
+    from django.forms import BoundField
+
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(60)})
+    formset = EntryForms(org_sheet(), entry, editable=True).formsets[0]
+    built = []
+    original = BoundField.__init__
+
+    def counting(self, form, field, name):
+        built.append(name)
+        original(self, form, field, name)
+
+    monkeypatch.setattr(BoundField, "__init__", counting)
+    drawn = record_rows(formset)
+
+    assert drawn.count("<tr") == 61
+    assert len(built) < 60, len(built)
