@@ -22,7 +22,7 @@ once through its bound field, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from html import escape
 from typing import Any
 
@@ -30,6 +30,7 @@ from django.forms import BaseFormSet, BoundField, Form, widgets
 from django.forms.models import model_to_dict
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from wuqiang.core.renderers import BUILDERS, WIDGETS, FastWidgetRenderer, escape_text
 
@@ -309,3 +310,27 @@ def record_rows(formset: BaseFormSet) -> SafeString:
     else:
         rows = _stored_rows(formset, cache)
     return mark_safe("".join(rows))  # every part escaped above
+
+
+def blank_row(formset: BaseFormSet) -> SafeString:
+    """The blank row the page copies to add a record (``<template>``), as
+    ``{% with form=formset.empty_form %}{% include "entries/_record_row.html" %}{% endwith %}``."""
+    return mark_safe(_row(formset.empty_form, formset, _WidgetCache()))  # every part escaped in _row
+
+
+def profile_field(bound: BoundField, required_fields: Collection[str]) -> str:
+    """``entries/_field.html`` for one field of the profile form (label, input, errors, help)."""
+    widget = str(bound)
+    if bound.is_hidden:
+        return f"{widget}\n"
+    label, for_id = conditional_escape(bound.label), conditional_escape(bound.id_for_label)
+    if bound.widget_type == "checkbox":
+        control = (f'\n  <div class="form-check mt-4">{widget}<label class="form-check-label" for="{for_id}">'
+                   f"{label}</label></div>\n  ")
+    else:
+        star = (f' <span class="text-danger" title="{conditional_escape(gettext("required"))}">*</span>'
+                if bound.name in required_fields else "")
+        control = f'\n  <label class="form-label small mb-1" for="{for_id}">{label}{star}</label>\n  {widget}\n  '
+    help_text = f'<div class="form-text">{conditional_escape(bound.help_text)}</div>' if bound.help_text else ""
+    return (f'\n<div class="col-md-4 col-sm-6 mb-2">\n  {control}\n  {_errors(bound)}\n  {help_text}\n</div>\n'
+            "\n")
