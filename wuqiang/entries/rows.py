@@ -268,18 +268,29 @@ class _Stamp:
 
 def _stored_rows(formset: Any, cache: _WidgetCache) -> Iterator[str]:
     """The rows of an unbound model formset: the first stored record's through its form, the
-    following ones stamped (``_Stamp``) from the same form re-pointed, the blank rows last."""
-    stored, stamp = formset.initial_form_count(), None
-    for i, form in enumerate(_stored_row_forms(formset)):
+    following ones stamped (``_Stamp``) from the same form re-pointed, the blank rows last —
+    the blank row of the ``<template>`` (``blank_row``) with the row's index for its prefix, as
+    a blank extra form is the empty form under another prefix (not on a read-only sheet, whose
+    forms are disabled as they are built and whose lists have no blank rows)."""
+    stored, total, stamp = formset.initial_form_count(), formset.total_form_count(), None
+    renamed_blanks = not getattr(formset, "read_only", False)
+    for i, form in enumerate(_stored_row_forms(formset, stop=stored if renamed_blanks else total)):
         if i == 0 and stored and _Stamp.applies(form):
             stamp = _Stamp(form, formset)
         elif stamp is not None and i < stored:
             yield stamp.row(i)
             continue
         yield _row(form, formset, cache)
+    if renamed_blanks and total > stored:
+        blank, old = blank_row(formset), formset.add_prefix("__prefix__")
+        old_id = formset.auto_id % old if formset.auto_id and "%s" in formset.auto_id else None
+        for i in range(stored, total):
+            new = formset.add_prefix(i)
+            html = blank.replace(f'="{old}-', f'="{new}-')
+            yield html.replace(f'="{old_id}-', f'="{formset.auto_id % new}-') if old_id else html
 
 
-def _stored_row_forms(formset: Any) -> Iterator[Form]:
+def _stored_row_forms(formset: Any, stop: int | None = None) -> Iterator[Form]:
     """The forms of an unbound model formset, in order, for drawing one at a time: the stored
     records through one form re-pointed from record to record, then the extra blank rows.
     Re-pointing sets what ``ModelForm.__init__`` and ``add_fields`` set per record (the
@@ -298,7 +309,7 @@ def _stored_row_forms(formset: Any) -> Iterator[Form]:
             form.fields[pk_name].initial = instance.pk
             form._bound_fields_cache = {}
             yield form
-    for i in range(stored, formset.total_form_count()):
+    for i in range(stored, formset.total_form_count() if stop is None else stop):
         yield formset._construct_form(i, **formset.get_form_kwargs(i))
 
 
@@ -315,7 +326,10 @@ def record_rows(formset: BaseFormSet) -> SafeString:
 def blank_row(formset: BaseFormSet) -> SafeString:
     """The blank row the page copies to add a record (``<template>``), as
     ``{% with form=formset.empty_form %}{% include "entries/_record_row.html" %}{% endwith %}``."""
-    return mark_safe(_row(formset.empty_form, formset, _WidgetCache()))  # every part escaped in _row
+    drawn = formset.__dict__.get("_blank_row")
+    if drawn is None:  # drawn once: the page shows it, and the blank extra rows are made from it
+        drawn = formset.__dict__["_blank_row"] = mark_safe(_row(formset.empty_form, formset, _WidgetCache()))
+    return drawn  # every part escaped in _row
 
 
 def profile_field(bound: BoundField, required_fields: Collection[str]) -> str:
