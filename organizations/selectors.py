@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -82,12 +83,20 @@ def meeting_pace(*, township, year, village_ids, settings=None,
     return result
 
 
-def meeting_progress(entry) -> list[tuple[str, int, int]]:
+def meeting_progress(entry, meetings: Iterable[Meeting] | None = None) -> list[tuple[str, int, int]]:
     """The entry's meetings per kind against the year's requirement (三会一课 4/12/12/4, and
-    theme days as months with one, of 12): one query, shown above the meeting log."""
-    if entry.pk is None:
-        counts: dict[str, dict[str, int]] = {}
-    else:
+    theme days as months with one, of 12), shown above the meeting log: counted from
+    ``meetings`` (the entry's stored meetings, which the sheet has loaded) or with one query."""
+    counts: dict[str, dict[str, int]] = {}
+    if meetings is not None:
+        months: dict[str, set[int]] = defaultdict(set)
+        for meeting in meetings:
+            row = counts.setdefault(meeting.kind, {"n": 0})
+            row["n"] += 1
+            months[meeting.kind].add(meeting.date.month)
+        for kind, row in counts.items():
+            row["months"] = len(months[kind])
+    elif entry.pk is not None:
         counts = {row["kind"]: row for row in Meeting.objects.filter(entry=entry).values("kind").annotate(
             n=Count("pk"), months=Count(ExtractMonth("date"), distinct=True)).order_by()}
     labels = dict(MeetingKind.choices)

@@ -15,12 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from tests.entries.conftest import form_data, org_sheet, save
 from wuqiang.entries.forms import EntryForms
 from wuqiang.entries.registry import township_sheets, village_sheets
-from wuqiang.entries.rows import record_rows
+from wuqiang.entries.rows import blank_row, record_rows
 from wuqiang.entries.validation import SheetErrors
 
 SHEET_URL = "/villages/{code}/2021/organizations/"
 TEMPLATE = engines["django"].from_string(
     '{% for form in formset %}{% include "entries/_record_row.html" %}{% endfor %}')
+BLANK_TEMPLATE = engines["django"].from_string(
+    '{% with form=formset.empty_form %}{% include "entries/_record_row.html" %}{% endwith %}')
 HOSTILE = '"><script>alert(1)</script> =" & 1e400'
 
 
@@ -37,6 +39,7 @@ def meetings(n: int, topic: str = "党小组会") -> list[dict]:
 def assert_same(forms: EntryForms) -> None:
     for formset in forms.formsets:
         assert record_rows(formset) == by_template(formset), formset.prefix
+        assert blank_row(formset) == BLANK_TEMPLATE.render({"formset": formset}), formset.prefix
 
 
 @pytest.mark.parametrize("editable", [True, False])
@@ -151,3 +154,74 @@ def test_values_that_look_like_names_or_ids_are_drawn_as_the_template_draws_them
     assert_same(forms)
     drawn = record_rows(forms.formsets[0])
     assert 'value="id_meeting-0-topic"' in drawn and 'name="meeting-2-topic"' in drawn
+
+
+def test_stamped_rows_are_drawn_as_the_template_draws_them_whatever_the_values(flow, world, clerk_a):
+    """After the first stored row, rows are stamped from the values (``rows._Stamp``): empty and
+    filled values in any order, every kind, hostile text, the same value twice, long lists whose
+    indexes share digits (row 1 and row 10)."""
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    kinds = ("group", "committee", "party_congress", "party_lecture", "theme_day")
+    rows = []
+    for i in range(24):
+        rows.append({"date": f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}", "kind": kinds[i % 5],
+                     "topic": ("", HOSTILE, "同一个题目", "meeting-1-topic", 'x" id="id_meeting-10-topic')[i % 5],
+                     "attendance": (None, 0, 7, 120)[i % 4]})
+    save(entry, clerk_a, add={"meeting": rows})
+    for editable in (True, False):
+        forms = EntryForms(org_sheet(), entry, editable=editable)
+        assert len(forms.formsets[0].forms) == 24 + editable
+        assert_same(forms)
+        drawn = record_rows(forms.formsets[0])
+        assert "<script>" not in drawn and 'name="meeting-23-topic"' in drawn and 'id="id_meeting-10-date"' in drawn
+
+
+def test_stamped_rows_build_no_bound_field_per_record(flow, world, clerk_a, monkeypatch):
+    """60 stored meetings are drawn with bound fields for the first row and the values seen
+    first, not for every field of every record."""
+    from django.forms import BoundField
+
+    entry = flow.draft(world.village_a, clerk_a, party_members=120)
+    save(entry, clerk_a, add={"meeting": meetings(60)})
+    formset = EntryForms(org_sheet(), entry, editable=True).formsets[0]
+    built = []
+    original = BoundField.__init__
+
+    def counting(self, form, field, name):
+        built.append(name)
+        original(self, form, field, name)
+
+    monkeypatch.setattr(BoundField, "__init__", counting)
+    drawn = record_rows(formset)
+
+    assert drawn.count("<tr") == 61
+    assert len(built) < 60, len(built)
+
+
+FIELD_TEMPLATE = engines["django"].from_string(
+    '{% for field in fields %}{% include "entries/_field.html" with required_fields=sheet.required_fields %}'
+    '{% endfor %}')
+
+
+def assert_same_fields(forms: EntryForms) -> None:
+    drawn = forms.fieldset_rows()
+    assert len(drawn) == len(forms.fieldsets())
+    for (legend, html), (_legend, fields) in zip(drawn, forms.fieldsets(), strict=True):
+        assert html == FIELD_TEMPLATE.render({"fields": fields, "sheet": forms.sheet}), legend
+
+
+@pytest.mark.parametrize("sheet", [*village_sheets(), *township_sheets()], ids=lambda s: s.slug)
+def test_profile_fields_of_every_sheet_are_drawn_as_the_field_template_draws_them(sheet, world, year, clerk_a):
+    """The profile's fields drawn in Python (``rows.profile_field``) are ``entries/_field.html``:
+    blank, with hostile values and their errors, read-only, and with the typing watch."""
+    from wuqiang.entries.models import Entry
+    entry = Entry.objects.create(year=year, pillar=sheet.pillar, village=world.village_a,
+                                 township=world.township_a, county=world.county_x)
+    junk = {"version": "1", **{f"profile-{name}": HOSTILE for name in sheet.profile_form._meta.fields}}
+    posted = EntryForms(sheet, entry, junk, editable=True)
+    posted.profile_form.is_valid()
+    for forms in (EntryForms(sheet, entry, editable=True), EntryForms(sheet, entry, editable=False), posted):
+        assert_same_fields(forms)
+    watched = EntryForms(sheet, entry, editable=True)
+    watched.watch({w.field: {"low": "1", "high": '2"<'} for w in sheet.watched})
+    assert_same_fields(watched)

@@ -829,3 +829,23 @@ def test_the_review_queue_stays_within_its_query_budget(client, world, year, dja
     # session, user, county, years, count, page, pending per township, township choices
     with django_assert_max_num_queries(8):
         assert client.get(f"/counties/{township.county.code}/review/").status_code == 200
+
+
+def test_the_pillar_tabs_show_each_sheet_state_read_with_the_sheet(login_en, world, year, clerk_a):
+    """The sheet page loads the village's entries of the year once: its own and, for the tabs,
+    the other sheets' states."""
+    for pillar, state in [(Pillar.ORGANIZATIONS, EntryState.DRAFT), (Pillar.TALENT, EntryState.SUBMITTED),
+                          (Pillar.ECONOMY, EntryState.RETURNED)]:
+        Entry.objects.create(year=year, pillar=pillar, village=world.village_a, township=world.township_a,
+                             county=world.county_x, state=state)
+    Entry.objects.create(year=year, pillar=Pillar.GOVERNANCE, village=world.village_b,
+                         township_id=world.village_b.township_id, county_id=world.village_b.county_id,
+                         state=EntryState.APPROVED)
+
+    page = login_en(clerk_a).get(_sheet_url(world)).content.decode()
+
+    tabs = re.findall(rf'href="/villages/{world.village_a.code}/{YEAR}/([a-z]+)/">[^<]*<span[^>]*data-state="([a-z]+)"',
+                      page)
+    assert dict(tabs) == {"organizations": "draft", "talent": "submitted", "economy": "returned",
+                          "governance": "missing", "support": "missing"}
+    assert re.search(r'</h1>.*?data-state="([a-z]+)"', page, re.S).group(1) == "draft"

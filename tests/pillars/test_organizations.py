@@ -129,6 +129,20 @@ def test_a_meeting_saves(entry):
     assert meeting.kind == MeetingKind.PARTY_CONGRESS
 
 
+def test_meeting_progress_counted_from_loaded_meetings_is_the_counting_query(entry):
+    """The sheet counts progress from the meetings it loaded; the selector's query agrees."""
+    from organizations.selectors import meeting_progress
+
+    for month, kind in [(1, "theme_day"), (1, "theme_day"), (2, "theme_day"), (3, "group"), (3, "group"),
+                        (5, "party_congress"), (12, "committee"), (12, "theme_day")]:
+        Meeting.objects.create(entry=entry, date=datetime.date(2021, month, 7), kind=kind, attendance=5)
+
+    loaded = meeting_progress(entry, list(Meeting.objects.filter(entry=entry)))
+    assert loaded == meeting_progress(entry)
+    assert [done for _label, done, _required in loaded] == [1, 1, 2, 0, 3]  # 党员大会 支委会 党小组会 党课, months
+    assert meeting_progress(entry, []) == [(label, 0, required) for label, _done, required in loaded]
+
+
 @pytest.mark.parametrize("date", ["2020-12-31", "2022-01-01"])
 def test_it_rejects_a_meeting_dated_outside_the_year(entry, date):
     form = bind(MeetingForm, entry, with_changes(MEETING, date=date))

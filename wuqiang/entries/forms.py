@@ -8,17 +8,19 @@ show the services' messages next to them.
 from __future__ import annotations
 
 import datetime
+import functools
 from functools import partial
 from typing import Any
 
 from django import forms
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from wuqiang.entries.models import Entry
-from wuqiang.entries.rows import record_rows
+from wuqiang.entries.rows import blank_row, profile_field, record_rows
 from wuqiang.entries.validation import NON_FIELD, ROW_ID, RecordRows, SheetErrors, SheetInput
 
 _UNHASHABLE = (list, dict, set)
@@ -161,6 +163,14 @@ class RecordFormSet(BaseInlineFormSet):
         return form
 
 
+@functools.cache
+def _record_formset(model: type, form: type[forms.ModelForm], editable: bool) -> type[RecordFormSet]:
+    """A record list's formset class, built once per process: building it makes a form class
+    (its fields from the model's, through the form's callback) — a few milliseconds a page."""
+    return inlineformset_factory(Entry, model, form=form, formset=RecordFormSet,
+                                 extra=1 if editable else 0, can_delete=editable)
+
+
 class EntryForms:
     """The sheet page's profile form and record formsets, bound to a POST or not.
 
@@ -168,8 +178,6 @@ class EntryForms:
     it, their messages are put next to the inputs (``show_errors``) without validating twice."""
 
     def __init__(self, sheet, entry: Entry, data: Any = None, *, editable: bool) -> None:
-        from django.forms import inlineformset_factory
-
         self.sheet, self.entry, self.editable = sheet, entry, editable
         profile = None
         if entry.pk is not None:
@@ -179,18 +187,18 @@ class EntryForms:
         )
         self.formsets = []
         for record_sheet in sheet.records:
-            formset_class = inlineformset_factory(
-                Entry, record_sheet.model, form=record_sheet.form, formset=RecordFormSet,
-                extra=1 if editable else 0, can_delete=editable,
-            )
+            formset_class = _record_formset(record_sheet.model, record_sheet.form, editable)
             formset = formset_class(
                 data, instance=entry, prefix=record_sheet.prefix, form_kwargs={"entry": entry},
                 queryset=record_sheet.model.objects.order_by("pk"),
             )
             formset.record_sheet = record_sheet
             formset.read_only = not editable
-            formset.progress = record_sheet.progress(entry) if record_sheet.progress else None
+            # From the stored records the page loads anyway (one query fewer than counting them).
+            formset.progress = (record_sheet.progress(entry, formset.get_queryset())
+                                if record_sheet.progress else None)
             formset.rows_html = partial(record_rows, formset)  # the rows, drawn in Python (rows.py)
+            formset.blank_row_html = partial(blank_row, formset)
             self.formsets.append(formset)
         # (prefix, index of the row in the SheetInput) → the form that drew it
         self._row_forms: dict[tuple[str, int], forms.Form] = {}
@@ -285,6 +293,12 @@ class EntryForms:
                     "Far from the township's median of %(median)s: you will be asked to explain it before "
                     "submitting.") % {"median": band["median"]}
             field.widget.attrs.update(attrs, **{"data-watch": name})
+
+    def fieldset_rows(self) -> list[tuple[Any, SafeString]]:
+        """``fieldsets`` with each group's fields drawn as ``entries/_field.html`` draws them."""
+        required = self.sheet.required_fields
+        return [(legend, mark_safe("".join(profile_field(bound, required) for bound in fields)))  # escaped there
+                for legend, fields in self.fieldsets()]
 
     def fieldsets(self):
         """The profile form's fields grouped as the sheet declares, leftovers last."""

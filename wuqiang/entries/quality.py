@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from wuqiang.entries.models import Entry
@@ -39,16 +40,23 @@ def watch(field: str, *, low: str, high: str, spread: str = "3") -> Watch:
 
 def _comparison_values(entry: Entry, sheet) -> tuple[dict, list[dict]]:
     """The village's previous-year values of the watched fields and its township peers' values
-    this year (two queries)."""
+    this year (one query: the two sets of rows cannot overlap, their years differ)."""
     names = [w.field for w in sheet.watched]
-    profiles = sheet.profile_model.objects.filter(entry__pillar=entry.pillar)
-    previous = profiles.filter(entry__village_id=entry.village_id, entry__year_id=entry.year_id - 1
-                               ).values(*names).first() or {}
-    peers = profiles.filter(entry__township_id=entry.township_id, entry__year_id=entry.year_id,
-                            entry__village__isnull=False)
+    previous_year = Q(entry__village_id=entry.village_id, entry__year_id=entry.year_id - 1)
+    peers_this_year = Q(entry__township_id=entry.township_id, entry__year_id=entry.year_id,
+                        entry__village__isnull=False)
     if entry.pk is not None:
-        peers = peers.exclude(entry=entry)
-    return previous, list(peers.values(*names))
+        peers_this_year &= ~Q(entry=entry)
+    previous: dict = {}
+    peers: list[dict] = []
+    rows = (sheet.profile_model.objects.filter(entry__pillar=entry.pillar)
+            .filter(previous_year | peers_this_year).values(*names, "entry__year_id"))
+    for row in rows:
+        if row.pop("entry__year_id") == entry.year_id:
+            peers.append(row)
+        else:
+            previous = row  # one at most: one entry per village, year and pillar
+    return previous, peers
 
 
 def _median(values: list) -> Decimal | None:
@@ -81,7 +89,7 @@ def watch_bounds(entry: Entry, sheet) -> dict[str, dict[str, str]]:
 
 def quality_flags(entry: Entry, sheet) -> list[dict[str, Any]]:
     """The watched fields whose value left its band around the previous year's value or the
-    township's median (three queries; a township has at most a few dozen villages).
+    township's median (two queries; a township has at most a few dozen villages).
 
     A missing previous year, a value missing on either side, or a township with fewer than
     MIN_PEERS other villages flags nothing for that comparison.

@@ -31,8 +31,9 @@ class RecordSheet:
     title: str | Promise
     # A pillar cannot be submitted until this list has at least one row.
     required: bool = False
-    # Optional (entry) -> [(label, done, required)] shown above the list, e.g. meetings per kind.
-    progress: Callable[[Any], list[tuple[Any, int, int]]] | None = None
+    # Optional (entry, its stored records of this list or None) -> [(label, done, required)] shown
+    # above the list, e.g. meetings per kind; given None it reads the records itself.
+    progress: Callable[[Any, Any], list[tuple[Any, int, int]]] | None = None
 
     @property
     def prefix(self) -> str:

@@ -24,6 +24,13 @@ def entry_for(*, unit: Village | Township, year: AssessmentYear, sheet: PillarSh
     )
 
 
+def village_entries(*, village: Village, year: AssessmentYear) -> dict[str, Entry]:
+    """The village's entries of the year by pillar, loaded as ``entry_for`` loads one: the sheet
+    page's entry and its pillar tabs' states in one query."""
+    return {entry.pillar: entry for entry in Entry.objects.select_related(
+        "year", "updated_by", "submitted_by", "reviewed_by").filter(year=year, village=village)}
+
+
 def sheet_url(unit: Village | Township, year: int, sheet: PillarSheet) -> str:
     name = "entries:village-sheet" if isinstance(unit, Village) else "entries:township-sheet"
     return reverse(name, args=[unit.code, year, sheet.slug])
@@ -40,8 +47,11 @@ class PillarTab:
     state: str | None
 
 
-def pillar_tabs(village: Village, year: AssessmentYear) -> list[PillarTab]:
-    states = dict(Entry.objects.filter(village=village, year=year).values_list("pillar", "state"))
+def pillar_tabs(village: Village, year: AssessmentYear, states: dict[str, str] | None = None) -> list[PillarTab]:
+    """A tab per village sheet with its entry's state; ``states`` by pillar if the caller has
+    them (``village_entries``), else one query."""
+    if states is None:
+        states = dict(Entry.objects.filter(village=village, year=year).values_list("pillar", "state"))
     return [PillarTab(s, sheet_url(village, year.pk, s), states.get(s.pillar)) for s in village_sheets()]
 
 

@@ -56,8 +56,12 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
     if switched := follow_picker(request, year):
         return switched
     assessment_year = page_year(request, year)
-    entry = selectors.entry_for(unit=unit, year=assessment_year, sheet=sheet) or services.new_entry(
-        unit=unit, year=assessment_year, sheet=sheet)
+    if isinstance(unit, Village):  # the entry and its siblings' states for the pillar tabs: one query
+        siblings = selectors.village_entries(village=unit, year=assessment_year)
+        entry = siblings.get(sheet.pillar)
+    else:
+        siblings, entry = None, selectors.entry_for(unit=unit, year=assessment_year, sheet=sheet)
+    entry = entry or services.new_entry(unit=unit, year=assessment_year, sheet=sheet)
     entry._year_settings = settings_of(assessment_year, municipality_of(unit).pk)
     refusal = permissions.edit_refusal(request.user, entry)
     stale_message = None
@@ -100,7 +104,11 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
         "year_settings": permissions.year_of(entry),
         "extension": permissions.active_extension(entry),
         "breadcrumbs": breadcrumbs(unit, request.user),
-        "pillar_tabs": selectors.pillar_tabs(unit, entry.year) if isinstance(unit, Village) else None,
+        # A page re-drawn after a refused save reads the states afresh (another clerk's save may
+        # be why it was refused); a plain GET has them from loading the entry.
+        "pillar_tabs": selectors.pillar_tabs(unit, entry.year, {p: e.state for p, e in siblings.items()}
+                                             if request.method == "GET" else None)
+        if siblings is not None else None,
         "can_edit": refusal is None,
         "edit_refusal": refusal,
         "stale_message": stale_message,
