@@ -849,3 +849,11 @@ def test_the_pillar_tabs_show_each_sheet_state_read_with_the_sheet(login_en, wor
     assert dict(tabs) == {"organizations": "draft", "talent": "submitted", "economy": "returned",
                           "governance": "missing", "support": "missing"}
     assert re.search(r'</h1>.*?data-state="([a-z]+)"', page, re.S).group(1) == "draft"
+
+
+def test_a_sheet_opened_for_the_first_time_shows_its_new_draft_in_its_tab(login_en, world, year, clerk_a):
+    page = login_en(clerk_a).get(_sheet_url(world)).content.decode()
+
+    tabs = re.findall(rf'href="/villages/{world.village_a.code}/{YEAR}/([a-z]+)/">[^<]*<span[^>]*data-state="([a-z]+)"',
+                      page)
+    assert dict(tabs)["organizations"] == "draft"

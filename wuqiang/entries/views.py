@@ -61,7 +61,10 @@ def _sheet_page(request: HttpRequest, unit, year: int, sheet) -> HttpResponse:
         entry = siblings.get(sheet.pillar)
     else:
         siblings, entry = None, selectors.entry_for(unit=unit, year=assessment_year, sheet=sheet)
-    entry = entry or services.new_entry(unit=unit, year=assessment_year, sheet=sheet)
+    if entry is None:
+        entry = services.new_entry(unit=unit, year=assessment_year, sheet=sheet)
+        if siblings is not None:
+            siblings[sheet.pillar] = entry  # its tab shows the new draft
     entry._year_settings = settings_of(assessment_year, municipality_of(unit).pk)
     refusal = permissions.edit_refusal(request.user, entry)
     stale_message = None
