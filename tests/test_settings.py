@@ -110,12 +110,12 @@ def test_every_model_change_has_its_migration():
 
 
 @pytest.mark.parametrize(("broker", "backend", "fan_out"), [
-    ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1", "True"),
-    ("", "", "False"),  # tasks run in the calling process: nothing to fan out to
+    ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1", "4"),
+    ("", "", "0"),  # tasks run in the calling process: nothing to fan out to
 ])
 def test_the_roll_up_fans_out_only_with_a_result_backend(broker, backend, fan_out):
     result = _manage("shell", "-c", "from django.conf import settings; print('FAN_OUT', settings.ROLLUP_FAN_OUT)",
-                     SECRET_KEY="x" * 50, ROLLUP_FAN_OUT="true", CELERY_BROKER_URL=broker,
+                     SECRET_KEY="x" * 50, ROLLUP_FAN_OUT="4", CELERY_BROKER_URL=broker,
                      CELERY_RESULT_BACKEND=backend)
 
     assert result.returncode == 0, result.stderr

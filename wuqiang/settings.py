@@ -295,10 +295,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
-# With several workers (or a worker's concurrency above one), a municipality's roll-up runs as
-# one task per county side by side, then the counties and the municipality (a chord); with one
-# worker it runs in one task and one transaction. Needs a result backend.
-ROLLUP_FAN_OUT = env.bool("ROLLUP_FAN_OUT", default=False) and bool(CELERY_RESULT_BACKEND)
+# With several worker processes, a municipality's roll-up runs as this many tasks side by side,
+# each for a group of counties, then the counties and the municipality (a chord); 0 or 1: one
+# task and one transaction (one worker). Needs a result backend.
+ROLLUP_FAN_OUT = env.int("ROLLUP_FAN_OUT", default=0) if CELERY_RESULT_BACKEND else 0
 # Longer than any task, so Redis does not hand a running task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {

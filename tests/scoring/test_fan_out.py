@@ -46,18 +46,18 @@ def clear() -> None:
 
 @pytest.fixture
 def fan_out(settings, eager_celery):
-    settings.ROLLUP_FAN_OUT = True
+    settings.ROLLUP_FAN_OUT = 4  # more parts than the place has counties: one part per county
 
 
 @pytest.fixture
-def parts(monkeypatch) -> list[str]:
-    """The counties whose part ran, in order."""
-    ran: list[str] = []
+def parts(monkeypatch) -> list[list[str]]:
+    """The county groups whose part ran, in order."""
+    ran: list[list[str]] = []
     real = tasks.rollup_county_part
 
-    def spy(year, *, county_code, **kwargs):
-        ran.append(county_code)
-        return real(year, county_code=county_code, **kwargs)
+    def spy(year, *, county_codes, **kwargs):
+        ran.append(county_codes)
+        return real(year, county_codes=county_codes, **kwargs)
 
     monkeypatch.setattr(tasks, "rollup_county_part", spy)
     return ran
@@ -68,7 +68,7 @@ def test_a_fanned_out_run_writes_what_one_process_writes(township_world, fan_out
 
     tasks.rollup_year_task(YEAR, run_id=run.pk)
 
-    assert parts == ["520302", "520303"]
+    assert parts == [["520302"], ["520303"]]
     run.refresh_from_db()
     assert (run.state, run.progress, run.villages) == (RunState.DONE, 100, 5)
     assert run.statements > 0 and run.seconds >= 0
@@ -83,8 +83,9 @@ def test_a_fanned_out_run_writes_what_one_process_writes(township_world, fan_out
     assert stored() == fanned_out
 
 
-def test_with_one_worker_the_run_is_one_task(township_world, settings, eager_celery, parts):
-    settings.ROLLUP_FAN_OUT = False
+@pytest.mark.parametrize("fan_out_setting", [0, 1])
+def test_with_one_worker_the_run_is_one_task(township_world, settings, eager_celery, parts, fan_out_setting):
+    settings.ROLLUP_FAN_OUT = fan_out_setting
     run = RollupRun.objects.create(year_id=YEAR, municipality=township_world.municipality)
 
     tasks.rollup_year_task(YEAR, run_id=run.pk)
@@ -110,10 +111,10 @@ def test_a_failing_county_fails_the_run_and_leaves_its_own_and_the_upper_rows(to
     make_village_data(township_world.township_c.villages.create(code="520303100202", name="新村"))  # county Y
     real = tasks.rollup_county_part
 
-    def fails_in_y(year, *, county_code, **kwargs):
-        if county_code == "520303":
+    def fails_in_y(year, *, county_codes, **kwargs):
+        if "520303" in county_codes:
             raise RuntimeError("disk full")
-        return real(year, county_code=county_code, **kwargs)
+        return real(year, county_codes=county_codes, **kwargs)
 
     monkeypatch.setattr(tasks, "rollup_county_part", fails_in_y)
     run = RollupRun.objects.create(year_id=YEAR, municipality=township_world.municipality)
@@ -147,7 +148,7 @@ def test_a_county_part_refused_by_a_publication_meanwhile_fails_the_last_part(to
     rollup.rollup_year(YEAR)
     municipal = rows(MunicipalScorecard)
 
-    def published_meanwhile(year, *, county_code, **kwargs):
+    def published_meanwhile(year, *, county_codes, **kwargs):
         raise rollup.RollupRefused(f"The {year} assessment of 520300 is published; its scores are frozen.")
 
     monkeypatch.setattr(tasks, "rollup_county_part", published_meanwhile)
@@ -160,17 +161,48 @@ def test_a_county_part_refused_by_a_publication_meanwhile_fails_the_last_part(to
     assert rows(MunicipalScorecard) == municipal
 
 
-def test_the_progress_of_a_fanned_out_run_counts_the_counties():
-    assert rollup.describe_step("counties:3/12") == "Counties finished: 3/12"
+def test_the_progress_of_a_fanned_out_run_counts_the_parts():
+    assert rollup.describe_step("parts:3/4") == "Villages and townships, parts finished: 3/4"
     with translation.override("zh-hans"):
-        assert re.search(r"3/12", rollup.describe_step("counties:3/12"))
-        assert rollup.describe_step("counties:3/12") != "Counties finished: 3/12"
+        assert "3/4" in rollup.describe_step("parts:3/4")
+        assert rollup.describe_step("parts:3/4") != "Villages and townships, parts finished: 3/4"
+
+
+@pytest.mark.parametrize(("sizes", "parts", "groups"), [
+    ({"a": 10, "b": 10, "c": 10, "d": 10}, 2, [["a", "c"], ["b", "d"]]),
+    ({"big": 100, "s1": 30, "s2": 30, "s3": 30, "s4": 10}, 2, [["big"], ["s1", "s2", "s3", "s4"]]),
+    ({"a": 5, "b": 7}, 8, [["b"], ["a"]]),  # never more parts than counties
+    ({"a": 5, "b": 7, "c": 1}, 1, [["a", "b", "c"]]),
+])
+def test_counties_are_grouped_into_parts_of_about_as_many_villages(sizes, parts, groups):
+    assert rollup.county_groups(sizes, parts) == groups
+
+
+def test_a_part_of_several_counties_writes_what_one_process_writes(township_world):
+    rollup.rollup_year(YEAR)
+    expected = stored()
+    clear()
+
+    rollup.prepare_fan_out(YEAR, municipality_code="520300", parts=1)
+    rollup.rollup_county_part(YEAR, county_codes=["520303", "520302"])
+    rollup.rollup_upper_part(YEAR, municipality_code="520300")
+
+    assert stored() == expected
+
+
+def test_a_part_refuses_counties_of_two_municipalities(township_world):
+    from wuqiang.regions.models import County, Municipality
+
+    other = County.objects.create(code="520402", municipality=Municipality.objects.create(code="520400", name="安顺市"),
+                                  name="西秀区")
+    with pytest.raises(ValueError):
+        rollup.rollup_county_part(YEAR, county_codes=["520302", other.code])
 
 
 @pytest.mark.postgres
 def test_a_real_worker_runs_the_counties_as_a_chord_then_the_upper_levels(township_world, real_worker):
     # Two processes, as a deployment with several workers: the counties' parts may run side by side.
-    worker = real_worker("--pool=prefork", "--concurrency=2", ROLLUP_FAN_OUT="true").start()
+    worker = real_worker("--pool=prefork", "--concurrency=2", ROLLUP_FAN_OUT="2").start()
     run = RollupRun.objects.create(year_id=YEAR, municipality=township_world.municipality)
 
     tasks.rollup_year_task.apply_async(args=[YEAR], kwargs={"run_id": run.pk}, queue=worker.queue)
@@ -210,7 +242,7 @@ def test_county_parts_share_the_years_lock_and_a_whole_run_waits_for_them(transa
     def hold_a_county_part() -> None:
         try:
             with transaction.atomic():
-                rollup._lock(settings_row, w.county_x, rollup.COUNTY_PART)
+                rollup._lock(settings_row, [w.county_x], rollup.COUNTY_PART)
                 holding.set()
                 release.wait(30)
         finally:
@@ -220,19 +252,20 @@ def test_county_parts_share_the_years_lock_and_a_whole_run_waits_for_them(transa
     holder.start()
     assert holding.wait(30)
 
-    def gets_in(county, part) -> bool:
+    def gets_in(counties, part) -> bool:
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout TO '500ms'")
-                rollup._lock(settings_row, county, part)
+                rollup._lock(settings_row, counties, part)
             return True
         except OperationalError:
             return False
 
     try:
-        assert gets_in(w.county_y, rollup.COUNTY_PART) is True
-        assert gets_in(w.county_x, rollup.COUNTY_PART) is False
+        assert gets_in([w.county_y], rollup.COUNTY_PART) is True
+        assert gets_in([w.county_x], rollup.COUNTY_PART) is False
+        assert gets_in([w.county_y, w.county_x], rollup.COUNTY_PART) is False
         assert gets_in(None, rollup.WHOLE) is False
         assert gets_in(None, rollup.UPPER_PART) is False
     finally:

@@ -24,8 +24,8 @@ For one year (or one county of it), inside one transaction:
 8. the paths to the next grade (``paths.py``) and the counties' sheet counts.
 
 Steps 1–6 and the townships, the paths and the sheet counts depend only on the run's counties;
-with several workers (``ROLLUP_FAN_OUT``) they run per county as Celery tasks side by side,
-each in its own transaction, and the counties and the municipality follow once all have
+with several workers (``ROLLUP_FAN_OUT``) they run per group of counties as Celery tasks side
+by side, each in its own transaction, and the counties and the municipality follow once all have
 finished (``rollup_county_part``, ``rollup_upper_part``; ``tasks.py`` makes the chord).
 
 There is no Python loop over villages: the statement count depends on the scheme, not on
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,8 +77,8 @@ STEPS = {
     "delete": _("Clearing the previous results"),
     "pillar": _("Indicators of %(code)s"),
     "villages": _("Village scorecards"),
-    # A fanned-out run: "3/12" counties have finished their villages and townships.
-    "counties": _("Counties finished: %(code)s"),
+    # A fanned-out run: "3/4" parts (groups of counties) have written their villages and townships.
+    "parts": _("Villages and townships, parts finished: %(code)s"),
     "units": _("Townships, counties and the municipality"),
 }
 
@@ -223,15 +223,14 @@ class _Runner:
     """Executes one roll-up's statements on one cursor and counts them. A run covers one
     municipality (with its own scheme), or one county of it and everything above the county."""
 
-    def __init__(self, year: int, municipality: Municipality, county: County | None, progress: Progress | None,
-                 scheme: Scheme):
+    def __init__(self, year: int, municipality: Municipality, counties: list[County] | None,
+                 progress: Progress | None, scheme: Scheme):
         self.year = year
         self.scheme = scheme
         self.municipality = municipality
-        self.county = county
         # Literal ids: a municipality has a few dozen counties at most, and a literal list lets
         # every statement filter the county column it already has, without a join.
-        self.county_ids = [county.pk] if county else list(
+        self.county_ids = sorted(county.pk for county in counties) if counties else list(
             County.objects.filter(municipality=municipality).order_by("pk").values_list("pk", flat=True))
         self.progress = progress or (lambda pct, msg: None)
         self.statements = 0
@@ -551,7 +550,7 @@ def rollup_year(year: int, *, municipality_code: str | None = None, county_code:
     refused: list[str] = []
     for municipality in municipalities:
         try:
-            _rollup_municipality(result, municipality, county, progress, force)
+            _rollup_municipality(result, municipality, [county] if county else None, progress, force)
         except RollupRefused as refusal:
             if municipality_code or county_code or len(municipalities) == 1:
                 raise
@@ -563,17 +562,18 @@ def rollup_year(year: int, *, municipality_code: str | None = None, county_code:
 
 
 # A roll-up fanned out over several workers (tasks.py) runs in parts, each in its own
-# transaction: first each county's villages and townships (the county parts, side by side),
-# then, when all have finished, the counties and the municipality (the upper part). Townships
-# are ranked within their county, so a county part is consistent on its own; until the upper
-# part commits, only the counties' ranks and the municipality's means lag behind. One process
-# runs the whole scope in one transaction.
+# transaction: first the villages and townships of a group of counties per part (the county
+# parts, side by side), then, when all have finished, the counties and the municipality (the
+# upper part). Townships are ranked within their county, so a county part is consistent on its
+# own; until the upper part commits, only the counties' ranks and the municipality's means lag
+# behind. One process runs the whole scope in one transaction.
 WHOLE, COUNTY_PART, UPPER_PART = "whole", "county", "upper"
 
 
-def prepare_fan_out(year: int, *, municipality_code: str) -> list[str]:
+def prepare_fan_out(year: int, *, municipality_code: str, parts: int) -> list[list[str]]:
     """Before a fanned-out roll-up: refuse a frozen year, write the year's path rules (once for
-    the municipality, not by each county part) and return the county codes, one part each."""
+    the municipality, not by each county part) and return the county codes in at most
+    ``parts`` groups of about as many villages each, one part per group."""
     from wuqiang.scoring.services import scheme_for
 
     municipality = Municipality.objects.get(code=municipality_code)
@@ -584,17 +584,33 @@ def prepare_fan_out(year: int, *, municipality_code: str) -> list[str]:
         scheme = scheme_for(municipality_id=municipality.pk, year=year)
         with connection.cursor() as cursor:
             write_rules(cursor, year=year, municipality_id=municipality.pk, scheme=scheme)
-    return list(County.objects.filter(municipality=municipality).order_by("code").values_list("code", flat=True))
+    sizes = dict(County.objects.filter(municipality=municipality).annotate(size=Count("villages"))
+                 .values_list("code", "size"))
+    return county_groups(sizes, parts)
 
 
-def rollup_county_part(year: int, *, county_code: str, progress: Progress | None = None) -> RollupResult:
-    """A fanned-out roll-up's part for one county: its villages' indicators, vetoes, scorecards
-    and paths, and its townships' scorecards, in one transaction that other counties' parts
-    run alongside."""
+def county_groups(sizes: dict[str, int], parts: int) -> list[list[str]]:
+    """Counties (code → villages) in at most ``parts`` groups of about as many villages each:
+    the largest first, each to the group with the fewest villages so far. A part has fixed
+    costs (some 40 statements), so hundreds of small counties are better run as a few parts."""
+    groups: list[tuple[int, list[str]]] = [(0, []) for _ in range(max(1, min(parts, len(sizes))))]
+    for code, villages in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        smallest = min(range(len(groups)), key=lambda k: groups[k][0])
+        total, codes = groups[smallest]
+        groups[smallest] = (total + villages, [*codes, code])
+    return [sorted(codes) for _total, codes in groups if codes]
+
+
+def rollup_county_part(year: int, *, county_codes: list[str], progress: Progress | None = None) -> RollupResult:
+    """A fanned-out roll-up's part for a group of counties of one municipality: their villages'
+    indicators, vetoes, scorecards and paths, and their townships' scorecards, in one
+    transaction that other groups' parts run alongside."""
     started = time.perf_counter()
-    county = County.objects.select_related("municipality").get(code=county_code)
-    result = RollupResult(year=year, county=county_code)
-    _rollup_municipality(result, county.municipality, county, progress, False, part=COUNTY_PART)
+    counties = list(County.objects.select_related("municipality").filter(code__in=county_codes))
+    if len(counties) != len(set(county_codes)) or len({c.municipality_id for c in counties}) != 1:
+        raise ValueError(f"not counties of one municipality: {county_codes}")
+    result = RollupResult(year=year, county=",".join(sorted(county_codes)))
+    _rollup_municipality(result, counties[0].municipality, counties, progress, False, part=COUNTY_PART)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -616,17 +632,19 @@ def _refuse_if_frozen(settings: MunicipalYear, year: int, municipality: Municipa
         raise RollupRefused(f"The {year} assessment of {municipality.code} is published; its scores are frozen.")
 
 
-def _lock(settings: MunicipalYear, county: County | None, part: str) -> MunicipalYear:
+def _lock(settings: MunicipalYear, counties: list[County] | None, part: str) -> MunicipalYear:
     """Serialise roll-ups of one municipality's year. A whole run or an upper part locks the
     year's row; county parts share that lock, so they run side by side but never beside a
-    whole run, and each also holds its county's advisory lock against a second part of the
-    same county. Returns the row, read under the lock. (SQLite serialises writers anyway.)"""
+    whole run, and each also holds its counties' advisory locks (taken in id order) against a
+    second part with one of them. Returns the row, read under the lock. (SQLite serialises
+    writers anyway.)"""
     if part != COUNTY_PART or connection.vendor != "postgresql":
         return MunicipalYear.objects.select_for_update().get(pk=settings.pk)
     with connection.cursor() as cursor:
         # Django's select_for_update has no FOR SHARE.
         cursor.execute(f"SELECT id FROM {table(MunicipalYear)} WHERE id = %s FOR SHARE", (settings.pk,))
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTY_PART_LOCK, county.pk))
+        for county_id in sorted(county.pk for county in counties or []):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTY_PART_LOCK, county_id))
     return MunicipalYear.objects.get(pk=settings.pk)
 
 
@@ -634,10 +652,10 @@ def _lock(settings: MunicipalYear, county: County | None, part: str) -> Municipa
 COUNTY_PART_LOCK = 17_0001
 
 
-def _rollup_municipality(result: RollupResult, municipality: Municipality, county: County | None,
+def _rollup_municipality(result: RollupResult, municipality: Municipality, counties: list[County] | None,
                          progress: Progress | None, force: bool, *, part: str = WHOLE) -> None:
-    """One municipality's (or one of its counties') roll-up, or one part of a fanned-out run, in
-    one transaction, counted into ``result``."""
+    """One municipality's roll-up (or that of some of its counties and everything above them),
+    or one part of a fanned-out run, in one transaction, counted into ``result``."""
     from wuqiang.scoring.services import scheme_for
 
     year = result.year
@@ -652,10 +670,10 @@ def _rollup_municipality(result: RollupResult, municipality: Municipality, count
                 # Compiling the long statements to machine code costs more than it saves
                 # (2.3 s of the village scorecards' 12 s at 100,000 villages).
                 cursor.execute("SET LOCAL jit TO OFF")
-        settings = _lock(year_settings(year=year, municipality_id=municipality.pk), county, part)
+        settings = _lock(year_settings(year=year, municipality_id=municipality.pk), counties, part)
         _refuse_if_frozen(settings, year, municipality, force=force)
         scheme = scheme_for(municipality_id=municipality.pk, year=year)
-        runner = _Runner(year, municipality, county, progress, scheme)
+        runner = _Runner(year, municipality, counties, progress, scheme)
         if part != UPPER_PART:
             _village_levels(runner, result, rules=part == WHOLE)
             result.villages += Village.objects.filter(county_id__in=runner.county_ids).count()

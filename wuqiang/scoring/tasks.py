@@ -27,8 +27,8 @@ def progress_key(run_id: int) -> str:
     return f"rollup:progress:{run_id}"
 
 
-def counties_done_key(run_id: int) -> str:
-    return f"rollup:counties-done:{run_id}"
+def parts_done_key(run_id: int) -> str:
+    return f"rollup:parts-done:{run_id}"
 
 
 def _finish(run_id: int, state: str, **fields) -> None:
@@ -69,13 +69,13 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
         cache.set(progress_key(run.pk), {"progress": percent, "message": message}, timeout=3600)
 
     try:
-        if county is None and settings.ROLLUP_FAN_OUT:
-            counties = prepare_fan_out(year, municipality_code=municipality.code)
-            if len(counties) > 1:
+        if county is None and settings.ROLLUP_FAN_OUT > 1:
+            groups = prepare_fan_out(year, municipality_code=municipality.code, parts=settings.ROLLUP_FAN_OUT)
+            if len(groups) > 1:
                 # The parts follow this task to its queue (a deployment may route roll-ups apart).
                 queue = (rollup_year_task.request.delivery_info or {}).get("routing_key")
-                _fan_out(run.pk, year, municipality.code, counties, queue)
-                return {"year": year, "municipality": municipality.code, "counties": counties}
+                _fan_out(run.pk, year, municipality.code, groups, queue)
+                return {"year": year, "municipality": municipality.code, "parts": groups}
         result = rollup_year(year, municipality_code=municipality.code, county_code=county_code, progress=progress)
     except RollupRefused as refused:
         _finish(run.pk, RunState.FAILED, message=str(refused))
@@ -91,45 +91,46 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
     return {"year": year, "county": county_code, "villages": result.villages, "seconds": result.seconds}
 
 
-def _fan_out(run_id: int, year: int, municipality_code: str, counties: list[str], queue: str | None) -> None:
-    """One task per county, then the counties and the municipality once every county has
-    committed (a chord). The run stays RUNNING until the last task finishes it."""
+def _fan_out(run_id: int, year: int, municipality_code: str, groups: list[list[str]], queue: str | None) -> None:
+    """One task per group of counties, then the counties and the municipality once every group
+    has committed (a chord). The run stays RUNNING until the last task finishes it."""
     options = {"queue": queue} if queue else {}
-    cache.set(counties_done_key(run_id), 0, timeout=24 * 3600)
-    chord(rollup_county_task.si(year, code, run_id, len(counties)).set(**options) for code in counties)(
+    cache.set(parts_done_key(run_id), 0, timeout=24 * 3600)
+    chord(rollup_county_task.si(year, codes, run_id, len(groups)).set(**options) for codes in groups)(
         rollup_upper_task.s(year, municipality_code, run_id).set(**options))
 
 
 @shared_task(name="wuqiang.scoring.tasks.rollup_county_task")
-def rollup_county_task(year: int, county_code: str, run_id: int, counties: int) -> dict:
-    """A fanned-out roll-up's part for one county, in its own transaction: safe to run twice
-    (acks_late may redeliver), as it replaces the county's rows. A failure fails the run at once
-    (the chord then never runs its last part): the counties done so far keep their new rows, the
-    others and the upper levels their previous ones, until the next run."""
+def rollup_county_task(year: int, county_codes: list[str], run_id: int, parts: int) -> dict:
+    """A fanned-out roll-up's part for a group of counties, in its own transaction: safe to run
+    twice (acks_late may redeliver), as it replaces the counties' rows. A failure fails the run
+    at once (the chord then never runs its last part): the parts done so far keep their new
+    rows, the others and the upper levels their previous ones, until the next run."""
+    counties = ", ".join(county_codes)
     try:
-        result = rollup_county_part(year, county_code=county_code)
+        result = rollup_county_part(year, county_codes=county_codes)
     except RollupRefused as refused:
         # The year was published while the run waited: the last part reports it.
-        return {"county": county_code, "refused": str(refused)}
+        return {"counties": county_codes, "refused": str(refused)}
     except Exception as error:
-        _finish(run_id, RunState.FAILED, message=f"{county_code}: {error!r}"[:1000])
+        _finish(run_id, RunState.FAILED, message=f"{counties}: {error!r}"[:1000])
         cache.delete(progress_key(run_id))
-        logger.exception("Roll-up of %s, county %s (run %s) failed", year, county_code, run_id)
+        logger.exception("Roll-up of %s, counties %s (run %s) failed", year, counties, run_id)
         raise
     try:
-        done = cache.incr(counties_done_key(run_id))
+        done = cache.incr(parts_done_key(run_id))
     except ValueError:  # the counter expired or the cache was flushed: progress is only a hint
         done = 0
     cache.set(progress_key(run_id),
-              {"progress": 5 + round(80 * done / counties), "message": f"counties:{done}/{counties}"}, timeout=3600)
-    return {"county": county_code, "villages": result.villages, "statements": result.statements}
+              {"progress": 5 + round(80 * done / parts), "message": f"parts:{done}/{parts}"}, timeout=3600)
+    return {"counties": county_codes, "villages": result.villages, "statements": result.statements}
 
 
 @shared_task(name="wuqiang.scoring.tasks.rollup_upper_task")
 def rollup_upper_task(parts: list[dict], year: int, municipality_code: str, run_id: int) -> dict:
     """A fanned-out roll-up's last part: the counties and the municipality, from the village
     scorecards every county part has committed; then the run is done."""
-    cache.delete(counties_done_key(run_id))
+    cache.delete(parts_done_key(run_id))
     refused = [part["refused"] for part in parts if "refused" in part]
     try:
         if refused:
