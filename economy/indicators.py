@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from economy.models import EconomyProfile
-from wuqiang.entries.models import EntryState, Pillar
+from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
     Kind,
     approved_entries,
@@ -23,6 +22,7 @@ from wuqiang.scoring.indicators import (
     one_if,
     share,
     veto,
+    village_entry,
 )
 
 P = Pillar.ECONOMY
@@ -63,14 +63,9 @@ def disclosure(year: int) -> QuerySet:
            money=True)
 def income_growth(year: int) -> QuerySet:
     # Last year's approved figure for the same village; none (or zero) leaves the growth NULL.
-    previous = Subquery(
-        EconomyProfile.objects.filter(
-            entry__village_id=OuterRef("village_id"), entry__year_id=year - 1, entry__pillar=P,
-            entry__state=EntryState.APPROVED,
-        ).values("operating_income")[:1]
-    )
-    return (approved_entries(year, P).annotate(previous_income=previous).values("village_id")
-            .annotate(**share(F(INCOME) - F("previous_income"), "previous_income")))
+    previous = f"last_year__{INCOME}"
+    return (approved_entries(year, P).alias(last_year=village_entry(year - 1, P)).values("village_id")
+            .annotate(**share(F(INCOME) - F(previous), previous)))
 
 
 @veto("income_below_10")

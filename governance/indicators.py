@@ -5,13 +5,12 @@ Scores read approved entries only (see ``wuqiang.scoring.indicators``).
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from governance.choices import COUNCIL_FIELDS, TOOL_FIELDS
-from organizations.models import BranchProfile
-from wuqiang.entries.models import EntryState, Pillar
+from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
     HOUSEHOLDS,
     Kind,
@@ -21,6 +20,7 @@ from wuqiang.scoring.indicators import (
     one_if,
     share,
     veto,
+    village_entry,
 )
 
 P = Pillar.GOVERNANCE
@@ -51,14 +51,9 @@ def councils(year: int) -> QuerySet:
 @indicator("G3", pillar=P, description=_("Households visited / households"), unit=HOUSEHOLDS)
 def households_visited(year: int) -> QuerySet:
     # The household count is the one entered (and approved) under organizations.
-    households = Subquery(
-        BranchProfile.objects.filter(
-            entry__village_id=OuterRef("village_id"), entry__year_id=year, entry__pillar=Pillar.ORGANIZATIONS,
-            entry__state=EntryState.APPROVED,
-        ).values("households")[:1]
-    )
-    return (approved_entries(year, P).annotate(households=households).values("village_id")
-            .annotate(**share(f"{PROFILE}__households_visited", "households")))
+    households = "organizations__organizations_branchprofile__households"
+    return (approved_entries(year, P).alias(organizations=village_entry(year, Pillar.ORGANIZATIONS))
+            .values("village_id").annotate(**share(f"{PROFILE}__households_visited", households)))
 
 
 @indicator("G4", pillar=P, description=_("Disputes resolved within the village / disputes"),

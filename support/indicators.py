@@ -8,20 +8,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat, Greatest
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organizations.models import BranchProfile
 from support.choices import FACILITY_FIELDS
-from support.models import CountyIncome, TownshipFacilities
 from support.rules import DIRECTOR_PAY_FLOOR, PAY_FLOOR, PAY_MULTIPLE
 from talent.choices import CadrePost
 from talent.models import Cadre
 from wuqiang.entries.models import EntryState, Pillar
-from wuqiang.scoring.indicators import MONTHS, Kind, approved_entries, flag, indicator, one_if, share
+from wuqiang.scoring.indicators import MONTHS, Kind, approved_entries, flag, indicator, one_if, share, village_entry
 
 P = Pillar.SUPPORT
 PROFILE = "support_supportprofile"
@@ -63,12 +73,9 @@ def secretary_pay(year: int) -> QuerySet:
     at least 50,000 where an approved sheet says the secretary is also the director — the
     organisation sheet's flag or a 书记兼主任 on the talent sheet, whichever is approved (either
     saying yes is enough). Rows carry the standard and the facts it rests on."""
-    income = Subquery(CountyIncome.objects.filter(county_id=OuterRef("county_id"), year_id=year - 1)
-                      .values("rural_income_per_capita")[:1])
-    org_flag = Subquery(BranchProfile.objects.filter(
-        entry__village_id=OuterRef("village_id"), entry__year_id=year, entry__pillar=Pillar.ORGANIZATIONS,
-        entry__state=EntryState.APPROVED,
-    ).values("secretary_is_director")[:1])
+    # Joined, not correlated subqueries: the standard names the income and the flag several times.
+    income = FilteredRelation("county__incomes", condition=Q(county__incomes__year_id=year - 1))
+    org_flag = F("organizations__organizations_branchprofile__secretary_is_director")
     cadres = Cadre.objects.filter(entry__village_id=OuterRef("village_id"), entry__year_id=year,
                                   entry__pillar=Pillar.TALENT, entry__state=EntryState.APPROVED)
     source = Case(
@@ -83,7 +90,8 @@ def secretary_pay(year: int) -> QuerySet:
                     default=base)
     pay = F(f"{PROFILE}__secretary_annual_pay")
     return (approved_entries(year, P)
-            .annotate(county_income=income, org_flag=org_flag,
+            .alias(organizations=village_entry(year, Pillar.ORGANIZATIONS), income=income)
+            .annotate(county_income=F("income__rural_income_per_capita"), org_flag=org_flag,
                       talent_combined=Exists(cadres.filter(post=CadrePost.SECRETARY_DIRECTOR)),
                       talent_separate=Exists(cadres.filter(post=CadrePost.SECRETARY)))
             .values("village_id")
@@ -121,18 +129,19 @@ def health_checkup(year: int) -> QuerySet:
            description=_("Township facilities and turnover housing in place / 6, from the township"),
            unit=pgettext_lazy("counting unit", "facilities"))
 def township_facilities(year: int) -> QuerySet:
-    in_place = one_if(FACILITY_FIELDS[0])
+    # The township's approved sheet, joined (at most one: entry_unique_per_township_sheet); none
+    # leaves the value NULL. The base is the six facilities whether or not the sheet is approved.
+    sheet = FilteredRelation("township__entries", condition=Q(
+        township__entries__village__isnull=True, township__entries__year_id=year, township__entries__pillar=P,
+        township__entries__state=EntryState.APPROVED))
+    facilities = "sheet__support_townshipfacilities"
+    in_place = one_if(f"{facilities}__{FACILITY_FIELDS[0]}")
     for name in FACILITY_FIELDS[1:]:
-        in_place = in_place + one_if(name)
-    # The base is the six facilities whether or not the township's sheet is approved.
+        in_place = in_place + one_if(f"{facilities}__{name}")
     columns = share(in_place, len(FACILITY_FIELDS))
-    township_share = Subquery(
-        TownshipFacilities.objects.filter(
-            entry__township_id=OuterRef("township_id"), entry__village__isnull=True, entry__year_id=year,
-            entry__pillar=P, entry__state=EntryState.APPROVED,
-        ).annotate(share=columns["value"]).values("share")[:1],
-        output_field=FloatField(),
-    )
-    return _approved(year).annotate(value=township_share, denominator=columns["denominator"])
+    township_share = Case(When(**{f"{facilities}__entry__isnull": True}, then=None), default=columns["value"],
+                          output_field=FloatField())
+    return (approved_entries(year, P).alias(sheet=sheet).values("village_id")
+            .annotate(value=township_share, denominator=columns["denominator"]))
 
 

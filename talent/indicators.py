@@ -1,12 +1,12 @@
 """The 人才队伍强 indicators T1–T8 and the pillar's key figures (people and pay).
 
 Scores and figures read approved entries only (see ``wuqiang.scoring.indicators``). "In post"
-is ``SentDown.objects.in_post(year)``.
+is ``talent.models.in_post`` (the condition ``SentDown.objects.in_post(year)`` filters by).
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,15 +20,14 @@ from talent.choices import (
     SentDownKind,
     TraineeKind,
 )
-from talent.models import Cadre, SentDown, Trainee
+from talent.models import in_post
 from wuqiang.entries.models import Pillar
 from wuqiang.scoring.indicators import (
     Kind,
+    any_among,
     approved_entries,
     as_float,
-    count_of,
     figures,
-    flag,
     indicator,
     share,
 )
@@ -45,20 +44,26 @@ def _approved(year: int) -> QuerySet:
     return approved_entries(year, P).values("village_id")
 
 
-def _any(records: QuerySet):
-    return flag(Exists(records.filter(entry=OuterRef("pk"))))
+# T1–T7 and the figures are conditional counts over one join of each record list (cadres,
+# postings, trainees), so the roll-up reads each list once for all of them (queries with the
+# same joins share one scan). "In post" is talent.models.in_post.
+SENT_DOWN = "talent_sentdown_set"
+TRAINEES = "talent_trainee_set"
+
+
+def _posted(year: int, *kinds: str) -> Q:
+    return in_post(year, f"{SENT_DOWN}__") & Q(**{f"{SENT_DOWN}__kind__in": list(kinds)})
 
 
 @indicator("T1", pillar=P, kind=Kind.FLAG, description=_("A resident first secretary in post"))
 def first_secretary(year: int) -> QuerySet:
-    return _approved(year).annotate(
-        value=_any(SentDown.objects.in_post(year).filter(kind=SentDownKind.FIRST_SECRETARY)))
+    return _approved(year).annotate(value=any_among(SENT_DOWN, _posted(year, SentDownKind.FIRST_SECRETARY)))
 
 
 @indicator("T2", pillar=P, kind=Kind.COUNT, description=_("Resident work-team members in post"))
 def team_members(year: int) -> QuerySet:
     return _approved(year).annotate(
-        value=as_float(count_of(SentDown.objects.in_post(year).filter(kind=SentDownKind.TEAM_MEMBER))))
+        value=as_float(Count(SENT_DOWN, filter=_posted(year, SentDownKind.TEAM_MEMBER))))
 
 
 @indicator("T3", pillar=P, description=_("Village committee members with college education or above / members"),
@@ -70,24 +75,25 @@ def cadres_educated(year: int) -> QuerySet:
 
 @indicator("T4", pillar=P, kind=Kind.FLAG, description=_("A village committee member under 35"))
 def young_cadre(year: int) -> QuerySet:
-    return _approved(year).annotate(value=_any(Cadre.objects.filter(birth_year__gt=year - YOUNG_AGE)))
+    return _approved(year).annotate(value=any_among(CADRES, Q(**{f"{CADRES}__birth_year__gt": year - YOUNG_AGE})))
 
 
 @indicator("T5", pillar=P, kind=Kind.COUNT, description=_("Village reserve cadres in training"))
 def reserve_trainees(year: int) -> QuerySet:
-    return _approved(year).annotate(value=as_float(count_of(Trainee.objects.filter(kind=TraineeKind.RESERVE))))
+    return _approved(year).annotate(
+        value=as_float(Count(TRAINEES, filter=Q(**{f"{TRAINEES}__kind": TraineeKind.RESERVE}))))
 
 
 @indicator("T6", pillar=P, kind=Kind.FLAG, description=_("A leading-talent trainee"))
 def leader_trainee(year: int) -> QuerySet:
-    return _approved(year).annotate(value=_any(Trainee.objects.filter(kind__in=sorted(LEADER_KINDS))))
+    return _approved(year).annotate(value=any_among(TRAINEES, Q(**{f"{TRAINEES}__kind__in": sorted(LEADER_KINDS)})))
 
 
 @indicator("T7", pillar=P, kind=Kind.FLAG,
            description=_("A science and technology commissioner or rural revitalisation instructor in post"))
 def instructor_or_commissioner(year: int) -> QuerySet:
-    kinds = [SentDownKind.TECH_COMMISSIONER, SentDownKind.REVITALIZATION_INSTRUCTOR]
-    return _approved(year).annotate(value=_any(SentDown.objects.in_post(year).filter(kind__in=kinds)))
+    return _approved(year).annotate(value=any_among(
+        SENT_DOWN, _posted(year, SentDownKind.TECH_COMMISSIONER, SentDownKind.REVITALIZATION_INSTRUCTOR)))
 
 
 @indicator("T8", pillar=P, description=_("Secretary's training hours / 40"),
@@ -96,23 +102,15 @@ def secretary_training(year: int) -> QuerySet:
     return _approved(year).annotate(**share(f"{PROFILE}__secretary_training_hours", TRAINING_HOURS_TARGET))
 
 
-SENT_DOWN = "talent_sentdown_set"
-TRAINEES = "talent_trainee_set"
-
-
 @figures("talent-sent-down", pillar=P, columns=(
     "sent_down_in_post", "instructors_in_post", "tech_commissioners_in_post"))
 def sent_down_figures(year: int) -> QuerySet:
-    # One join and conditional counts; "in post" is SentDown.objects.in_post, as a semi-join.
-    in_post = Q(**{f"{SENT_DOWN}__in": SentDown.objects.in_post(year).values("pk")})
-
-    def posted(*kinds: str) -> Count:
-        return Count(SENT_DOWN, filter=in_post & Q(**{f"{SENT_DOWN}__kind__in": list(kinds)}))
-
+    # One join and conditional counts (the same join as T1, T2 and T7).
     return approved_entries(year, P).values("village_id").annotate(
-        sent_down_in_post=posted(SentDownKind.FIRST_SECRETARY, SentDownKind.TEAM_MEMBER),
-        instructors_in_post=posted(SentDownKind.REVITALIZATION_INSTRUCTOR),
-        tech_commissioners_in_post=posted(SentDownKind.TECH_COMMISSIONER),
+        sent_down_in_post=Count(SENT_DOWN, filter=_posted(year, SentDownKind.FIRST_SECRETARY,
+                                                           SentDownKind.TEAM_MEMBER)),
+        instructors_in_post=Count(SENT_DOWN, filter=_posted(year, SentDownKind.REVITALIZATION_INSTRUCTOR)),
+        tech_commissioners_in_post=Count(SENT_DOWN, filter=_posted(year, SentDownKind.TECH_COMMISSIONER)),
     )
 
 

@@ -73,14 +73,19 @@ class Cadre(Person):
         verbose_name_plural = _("village cadres")
 
 
+def in_post(year: int, path: str = "") -> Q:
+    """Postings that overlap ``year`` (in post at any time during it), as a condition on the
+    posting reached by ``path`` (e.g. ``"talent_sentdown_set__"`` from an entry; a conditional
+    count over the entry's postings then needs no subquery)."""
+    year = int(getattr(year, "year", year))
+    return ((Q(**{f"{path}end_date__isnull": True}) | Q(**{f"{path}end_date__gte": datetime.date(year, 1, 1)}))
+            & Q(**{f"{path}start_date__lte": datetime.date(year, 12, 31)}))
+
+
 class SentDownQuerySet(models.QuerySet):
     def in_post(self, year: int) -> SentDownQuerySet:
         """Postings that overlap ``year`` (in post at any time during it)."""
-        year = int(getattr(year, "year", year))
-        return self.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1)),
-            start_date__lte=datetime.date(year, 12, 31),
-        )
+        return self.filter(in_post(year))
 
 
 class SentDown(Person):

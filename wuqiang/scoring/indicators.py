@@ -16,7 +16,12 @@ village for the whole year — never a loop over villages:
   beside them how many entries are still pending (``selectors.pending_entries``).
 
 The roll-up (``rollup.py``) compiles each queryset to SQL and wraps it in an
-``INSERT … SELECT``; it never evaluates them row by row.
+``INSERT … SELECT``; it never evaluates them row by row. It computes the queries of a pillar
+that read the same rows (same joins, filters and grouping) in one scan, so a village's records
+are best read with the pillar's one join of them and conditional aggregates (``Count(…,
+filter=…)``, :func:`any_among`), and another entry's facts (last year's, another pillar's)
+with a join (:func:`village_entry`), not with correlated subqueries, which run once per
+village and per mention of the annotation.
 """
 
 from __future__ import annotations
@@ -25,9 +30,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import Combinable, Expression
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, NullIf
+from django.db.models.lookups import GreaterThan
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
@@ -141,6 +158,15 @@ def approved_entries(year: int, pillar: str) -> QuerySet:
     return Entry.objects.filter(year_id=year, pillar=pillar, state=EntryState.APPROVED, village__isnull=False)
 
 
+def village_entry(year: int, pillar: str) -> FilteredRelation:
+    """The same village's approved ``pillar`` entry of ``year`` (another pillar, or last year),
+    as a LEFT JOIN to annotate an entry queryset with (``.alias(name=village_entry(…))``, then
+    ``F("name__<profile>__<field>")``): at most one row per village (``entry_unique_per_village``),
+    and unlike a correlated subquery it is read once however often an expression names it."""
+    return FilteredRelation("village__entries", condition=Q(
+        village__entries__year_id=year, village__entries__pillar=pillar, village__entries__state=EntryState.APPROVED))
+
+
 def flag(condition_or_field) -> Case:
     """1.0 for True, 0.0 for False, NULL when not answered; accepts a field name or a Q."""
     if isinstance(condition_or_field, str):
@@ -179,20 +205,12 @@ def share(numerator: Combinable | str, denominator: Combinable | str | float) ->
     return {"value": ratio(numerator, denominator), "denominator": as_float(denominator)}
 
 
-def count_of(records: QuerySet, link: str = "entry") -> Coalesce:
-    """How many of ``records`` belong to the outer entry (a correlated COUNT subquery)."""
-    counted = (records.filter(**{link: OuterRef("pk")}).order_by().values(link)
-               .annotate(n=Count("pk")).values("n")[:1])
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def sum_of(records: QuerySet, field: str, link: str = "entry") -> Coalesce:
-    """The sum of ``field`` over ``records`` of the outer entry (a correlated SUM subquery)."""
-    from django.db.models import Sum
-
-    summed = (records.filter(**{link: OuterRef("pk")}).order_by().values(link)
-              .annotate(s=Sum(field)).values("s")[:1])
-    return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
+def any_among(records: str, condition: Q) -> Case:
+    """1.0 where one of the entry's ``records`` (a reverse relation name) meets ``condition``
+    (a Q on that relation's fields), else 0.0: a conditional count over the one join of the
+    records that the pillar's other counts share, instead of an EXISTS per indicator."""
+    return Case(When(GreaterThan(Count(records, filter=condition), 0), then=Value(1.0)), default=Value(0.0),
+                output_field=FloatField())
 
 
 def describe_rule(rule: str, params: dict, points) -> str:

@@ -6,8 +6,9 @@ For one year (or one county of it), inside one transaction:
 2. per pillar, one statement into a temporary table with one row per village of the run whose
    entry for that pillar is approved: the indicators and figure queries that read the
    pillar's records, as materialised CTEs joined once — queries that read the same rows
-   (same tables, filters and grouping) share one CTE, so 34 indicators are 10 scans — with
-   each indicator's value, base, explanation and points (a ``CASE`` built from its rule);
+   (same tables, filters and grouping) share one CTE, so 34 indicators and 5 figure queries
+   are 14 scans — with each indicator's value, base, explanation and points (a ``CASE`` built
+   from its rule);
 3. one ``INSERT … SELECT`` of every village's indicators as one compact row of arrays
    (``VillageIndicators``, read one row per indicator through the ``VillageIndicatorScore``
    view); one row per indicator would be 17 million rows written and deleted at 490,000
@@ -285,55 +286,58 @@ class _Runner:
         """Every indicator and figure that reads ``pillar``'s records, in one statement into a
         temporary table: one row per village of the run whose ``pillar`` entry is approved (the
         gate of every score and figure; the row itself says the pillar is approved), one
-        materialised CTE per indicator — its rule's CASE names the value several times, and an
-        inlined subquery would run the indicator's correlated subqueries once per mention — and
-        per figure query, each joined once. Columns per indicator ``n``: ``has_n`` (its query
+        materialised CTE per group of indicator and figure queries that read the same rows — a
+        rule's CASE names the value several times, and an inlined subquery would be computed
+        once per mention — each joined once. Columns per indicator ``n``: ``has_n`` (its query
         gave a row), ``value_n``, ``denominator_n``, ``basis_n``, ``reference_n``, ``points_n``;
         per figure query ``k`` and column ``c``: ``figure_k_c``. A query giving two rows for a
         village would give the village two rows here, which the stored results' unique
         constraints refuse."""
         ctes, params, columns, joins = [], [], [], []
-        for k, definition in enumerate(figures):
-            sql, query_params, _outer = self.scoped(definition.function(self.year))
-            ctes.append(f"f{k} AS MATERIALIZED ({sql})")
-            params.extend(query_params)
-            joins.append(f" LEFT JOIN f{k} ON f{k}.village_id = e.village_id")
-            columns += [f"f{k}.{ident(c)} AS figure_{k}_{ident(c)}" for c in definition.columns]
-        # Indicators whose queries read the same rows (same tables, joins, filters and grouping)
-        # share one CTE, each with its own columns: 34 indicators are 10 scans, not 34.
-        shared: dict[tuple, list[tuple[int, QueryParts]]] = {}
-        columns_of: dict[int, dict[str, str]] = {}
-        for n, (_indicator, definition) in enumerate(items):
-            queryset = definition.function(self.year)
+        # Queries that read the same rows (same tables, joins, filters and grouping) share one
+        # CTE, each with its own columns — indicators and figure queries alike (the figures of
+        # talent count the same cadres, postings and trainees as T1–T7). A member is ("q", n)
+        # for indicator n, ("f", k) for figure query k; ``columns_of`` maps it to its columns'
+        # SQL (alias → CTE column).
+        shared: dict[tuple, list[tuple[tuple[str, int], QueryParts]]] = {}
+        columns_of: dict[tuple[str, int], dict[str, str]] = {}
+        queries = [(("f", k), definition.function(self.year)) for k, definition in enumerate(figures)]
+        queries += [(("q", n), definition.function(self.year)) for n, (_indicator, definition) in enumerate(items)]
+        for member, queryset in queries:
             parts = split_queryset(self.scoped_queryset(queryset))
             if parts is None:
+                name = "".join(map(str, member))
                 sql, query_params, _outer = self.scoped(queryset)
-                ctes.append(f"q{n} AS MATERIALIZED ({sql})")
+                ctes.append(f"{name} AS MATERIALIZED ({sql})")
                 params.extend(query_params)
-                joins.append(f" LEFT JOIN q{n} ON q{n}.village_id = e.village_id")
-                columns_of[n] = {alias: f"q{n}.{alias}" for alias in ("village_id", "value", "denominator", "basis",
-                                                                     "reference")}
+                joins.append(f" LEFT JOIN {name} ON {name}.village_id = e.village_id")
+                aliases = (figures[member[1]].columns if member[0] == "f"
+                           else ("value", "denominator", "basis", "reference"))
+                columns_of[member] = {alias: f"{name}.{ident(alias)}" for alias in ("village_id", *aliases)}
             else:
-                shared.setdefault(parts.key, []).append((n, parts))
+                shared.setdefault(parts.key, []).append((member, parts))
         for members in shared.values():
-            first, parts = members[0]
-            name = f"q{first}"
+            name = "".join(map(str, members[0][0]))
+            parts = members[0][1]
             select = [f"{parts.columns['village_id'][0]} AS village_id"]
             params.extend(parts.columns["village_id"][1])
-            for n, member in members:
-                columns_of[n] = {"village_id": f"{name}.village_id"}
-                for alias, (sql, column_params) in member.columns.items():
+            for member, member_parts in members:
+                columns_of[member] = {"village_id": f"{name}.village_id"}
+                for alias, (sql, column_params) in member_parts.columns.items():
                     if alias != "village_id":
-                        select.append(f"{sql} AS {ident(alias)}_{n}")
+                        column = f"{member[0]}{member[1]}_{ident(alias)}"
+                        select.append(f"{sql} AS {column}")
                         params.extend(column_params)
-                        columns_of[n][alias] = f"{name}.{ident(alias)}_{n}"
+                        columns_of[member][alias] = f"{name}.{column}"
             ctes.append(f"{name} AS MATERIALIZED (SELECT {', '.join(select)} {parts.rest})")
             params.extend(parts.rest_params)
             joins.append(f" LEFT JOIN {name} ON {name}.village_id = e.village_id")
+        for k, definition in enumerate(figures):
+            columns += [f"{columns_of['f', k][c]} AS figure_{k}_{ident(c)}" for c in definition.columns]
         for n, (indicator, definition) in enumerate(items):
             # Indicators that explain their value (S1: which pay standard applied) store how;
             # ratio indicators store their base, so the path can speak in households, meetings…
-            column = columns_of[n]
+            column = columns_of["q", n]
             denominator = column["denominator"] if definition.has_denominator else "NULL"
             basis, reference = (column["basis"], column["reference"]) if definition.basis else ("''", "NULL")
             value, present = column["value"], column["village_id"]
