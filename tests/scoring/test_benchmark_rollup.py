@@ -163,3 +163,27 @@ def test_a_failed_build_rolls_the_dropped_indexes_back(monkeypatch):
 
     assert _schema(tables) == schema
     assert not Municipality.objects.filter(code="990000").exists()
+
+
+def test_reuse_times_the_kept_city_and_vacuums_between_rounds_where_autovacuum_is_off():
+    run(villages=30, rounds=1, keep=True)
+    try:
+        output = run(rounds=2, reuse=True)
+    finally:
+        run(villages=1, build_only=True)  # removes the kept city (and the one it builds)
+
+    assert "Reusing the synthetic city of 30 villages." in output
+    assert len(re.findall(r"round \d: roll-up", output)) == 2
+    autovacuum_off = False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW autovacuum")
+            autovacuum_off = cursor.fetchone()[0] == "off"
+    assert ("vacuumed the result tables between rounds" in output) is autovacuum_off
+
+
+def test_reuse_without_a_kept_city_says_what_to_do():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--keep"):
+        run(reuse=True)
