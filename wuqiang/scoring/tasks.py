@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import chord, shared_task
 from django.conf import settings
@@ -29,6 +30,11 @@ def progress_key(run_id: int) -> str:
 
 def parts_done_key(run_id: int) -> str:
     return f"rollup:parts-done:{run_id}"
+
+
+def _report_progress(run_id: int, percent: int, step: str) -> None:
+    # To the cache: the roll-up's own transaction hides its writes until commit.
+    cache.set(progress_key(run_id), {"progress": percent, "message": step}, timeout=3600)
 
 
 def _finish(run_id: int, state: str, **fields) -> None:
@@ -64,10 +70,6 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
     RollupRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, started_at=timezone.now(), progress=0,
                                                message="")
 
-    # Progress goes to the cache: the roll-up's own transaction hides its writes until commit.
-    def progress(percent: int, message: str) -> None:
-        cache.set(progress_key(run.pk), {"progress": percent, "message": message}, timeout=3600)
-
     try:
         if county is None and settings.ROLLUP_FAN_OUT > 1:
             groups = prepare_fan_out(year, municipality_code=municipality.code, parts=settings.ROLLUP_FAN_OUT)
@@ -76,7 +78,8 @@ def rollup_year_task(year: int, county_code: str | None = None, run_id: int | No
                 queue = (rollup_year_task.request.delivery_info or {}).get("routing_key")
                 _fan_out(run.pk, year, municipality.code, groups, queue)
                 return {"year": year, "municipality": municipality.code, "parts": groups}
-        result = rollup_year(year, municipality_code=municipality.code, county_code=county_code, progress=progress)
+        result = rollup_year(year, municipality_code=municipality.code, county_code=county_code,
+                             progress=partial(_report_progress, run.pk))
     except RollupRefused as refused:
         _finish(run.pk, RunState.FAILED, message=str(refused))
         return {"year": year, "county": county_code, "refused": str(refused)}
@@ -121,8 +124,7 @@ def rollup_county_task(year: int, county_codes: list[str], run_id: int, parts: i
         done = cache.incr(parts_done_key(run_id))
     except ValueError:  # the counter expired or the cache was flushed: progress is only a hint
         done = 0
-    cache.set(progress_key(run_id),
-              {"progress": 5 + round(80 * done / parts), "message": f"parts:{done}/{parts}"}, timeout=3600)
+    _report_progress(run_id, 5 + round(80 * done / parts), f"parts:{done}/{parts}")
     return {"counties": county_codes, "villages": result.villages, "statements": result.statements}
 
 

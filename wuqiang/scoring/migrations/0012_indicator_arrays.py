@@ -9,6 +9,7 @@ year's results cannot be recomputed without ``--force``). On PostgreSQL the conv
 set-based SQL; on SQLite (the embedded default, a city at most) it runs in Python."""
 
 from decimal import Decimal
+from importlib import import_module
 
 import django.db.models.deletion
 import wuqiang.scoring.models
@@ -17,25 +18,8 @@ from django.db import migrations, models
 from wuqiang.scoring.models import INDICATOR_SCORES_VIEW
 from wuqiang.scoring.paths import STEPS_VIEW
 
-JSON_VIEW = {  # migration 0010's
-    "postgresql": """
-        CREATE VIEW scoring_villageindicatorscore AS
-        SELECT s.year_id, s.village_id, i.key AS code, p.key AS pillar,
-               (i.value->>0)::double precision AS value, (i.value->>1)::numeric(6, 2) AS points,
-               (i.value->>2)::double precision AS denominator, i.value->>3 AS basis,
-               (i.value->>4)::numeric(14, 2) AS reference
-        FROM scoring_villageindicators s CROSS JOIN LATERAL json_each(s.scores) p
-        CROSS JOIN LATERAL json_each(p.value) i
-        WHERE json_typeof(i.value) = 'array'""",
-    "sqlite": """
-        CREATE VIEW scoring_villageindicatorscore AS
-        SELECT s.year_id, s.village_id, i.key AS code, p.key AS pillar,
-               CAST(json_extract(i.value, '$[0]') AS REAL) AS value, json_extract(i.value, '$[1]') AS points,
-               CAST(json_extract(i.value, '$[2]') AS REAL) AS denominator, json_extract(i.value, '$[3]') AS basis,
-               json_extract(i.value, '$[4]') AS reference
-        FROM scoring_villageindicators s, json_each(s.scores) p, json_each(p.value) i
-        WHERE i.type = 'array'""",
-}
+# The view over the JSON scores, as migration 0010 created it (restored when going back).
+JSON_VIEW = import_module("wuqiang.scoring.migrations.0010_compact_indicator_scores").VIEW
 ARRAYS = ("value_array", "points_array", "denominator_array", "basis_array", "reference_array")
 BATCH = 2000
 
