@@ -77,7 +77,8 @@ def test_the_set_based_city_has_the_shape_of_the_orm_one():
 BACKEND = re.compile(r"peak Python [\d.]+ MiB, peak backend (\d+ MiB|n/a) \((\d+ MiB|n/a) before, work_mem (\S+)\)")
 
 
-def test_each_round_prints_the_backends_peak_memory_and_work_mem():
+def test_each_round_prints_the_backends_peak_memory_and_work_mem(settings):
+    settings.ROLLUP_WORK_MEM = "40MB"
     output = run(villages=30, rounds=2)
 
     figures = BACKEND.findall(output)
@@ -89,7 +90,7 @@ def test_each_round_prints_the_backends_peak_memory_and_work_mem():
 
     readable = _backend_peak() is not None  # the database on this machine, /proc readable
     for peak, before, work_mem in figures:
-        assert work_mem[0].isdigit(), work_mem
+        assert work_mem == "40MB", work_mem
         if readable:
             assert peak.endswith("MiB") and before.endswith("MiB")
             assert int(peak.split()[0]) >= int(before.split()[0])

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from tests.factories import set_year_state
 from tests.scoring.conftest import YEAR, get_year, make_village_data, rows
@@ -135,6 +136,22 @@ def test_rerunning_gives_identical_rows(township_world):
     after = {m: rows(m) for m in before}
     assert after == before
     assert len(after[VillageIndicatorScore]) == 4 * 34
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="work_mem is a PostgreSQL setting")
+def test_the_roll_up_runs_with_its_own_work_mem(township_world, settings):
+    settings.ROLLUP_WORK_MEM = "48MB"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        (outside,) = cursor.fetchone()
+
+    rollup_year(YEAR)
+
+    # SET LOCAL lasts until the test's enclosing transaction ends, so the value is still there.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone() == ("48MB",)
+    assert outside != "48MB"
 
 
 def test_a_failure_midway_leaves_the_previous_results(township_world, monkeypatch):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuqiang.accounts.scope import ScopedQuerySet
@@ -495,13 +496,14 @@ class VillageScorecard(Figures):
         constraints = [models.UniqueConstraint(fields=["year", "village"], name="village_scorecard_unique")]
         indexes = [
             models.Index(fields=["year", "township", "rank"], name="village_sc_township_idx"),
-            # A unit's villages of one grade in the failing list's order (vetoed first, then
+            # A unit's failing villages in the failing list's order (vetoed first, then
             # incomplete, then lowest total): the dashboard reads its first rows and counts the
-            # kinds from the index alone, however many villages the unit has.
-            models.Index(fields=["year", "county", "grade", "-vetoes", "approved_pillars", "total"],
-                         name="village_sc_county_fail_idx"),
-            models.Index(fields=["year", "municipality", "grade", "-vetoes", "approved_pillars", "total"],
-                         name="village_sc_mun_fail_idx"),
+            # kinds from the index alone, however many villages the unit has. Partial: the
+            # roll-up skips them for every other village (9 in 10 in the synthetic city).
+            models.Index(fields=["year", "county", "-vetoes", "approved_pillars", "total"],
+                         condition=Q(grade=Grade.FAIL), name="village_sc_county_fail_idx"),
+            models.Index(fields=["year", "municipality", "-vetoes", "approved_pillars", "total"],
+                         condition=Q(grade=Grade.FAIL), name="village_sc_mun_fail_idx"),
         ]
 
     def __str__(self) -> str:

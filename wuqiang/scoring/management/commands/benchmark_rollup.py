@@ -38,6 +38,7 @@ import time
 import tracemalloc
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -130,11 +131,8 @@ def _backend_cpu() -> float | None:
 
 
 def _work_mem() -> str:
-    if connection.vendor != "postgresql":
-        return "n/a"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW work_mem")
-        return cursor.fetchone()[0]
+    """The roll-up's work_mem: it sets ``ROLLUP_WORK_MEM`` for its own transaction."""
+    return settings.ROLLUP_WORK_MEM if connection.vendor == "postgresql" else "n/a"
 
 
 class Command(BaseCommand):
