@@ -11,6 +11,7 @@ from django.db import connection
 
 from tests.factories import set_year_state
 from tests.scoring.conftest import YEAR, get_year, make_village_data, rows
+from wuqiang.entries.models import Entry, EntryState
 from wuqiang.regions.models import YearState
 from wuqiang.scoring import rollup
 from wuqiang.scoring.models import (
@@ -18,6 +19,7 @@ from wuqiang.scoring.models import (
     Grade,
     MunicipalScorecard,
     TownshipScorecard,
+    VillageIndicators,
     VillageIndicatorScore,
     VillageScorecard,
     VillageVeto,
@@ -136,6 +138,43 @@ def test_rerunning_gives_identical_rows(township_world):
     after = {m: rows(m) for m in before}
     assert after == before
     assert len(after[VillageIndicatorScore]) == 4 * 34
+
+
+def test_a_village_with_no_approved_pillar_any_more_loses_its_scores_and_keeps_a_scorecard(township_world):
+    a1, a2 = township_world.a1, township_world.a2
+    rollup_year(YEAR)
+    Entry.objects.filter(village=a1, year_id=YEAR).update(state=EntryState.RETURNED)
+
+    rollup_year(YEAR)
+
+    assert not VillageIndicators.objects.filter(year_id=YEAR, village=a1).exists()
+    assert not VillageIndicatorScore.objects.filter(year_id=YEAR, village=a1).exists()
+    card = VillageScorecard.objects.get(year_id=YEAR, village=a1)
+    assert (card.total, card.approved_pillars, card.grade) == (D("0.00"), 0, Grade.FAIL)
+    assert VillageIndicatorScore.objects.filter(year_id=YEAR, village=a2).count() == 34
+
+
+def test_villages_moved_to_another_county_leave_the_old_ones_results_and_join_the_new(township_world):
+    place = township_world
+    rollup_year(YEAR)
+
+    def move(village) -> None:
+        village.township, village.county = place.township_c, place.county_y
+        village.save()
+        Entry.objects.filter(village=village).update(township=place.township_c, county=place.county_y)
+
+    move(place.a1)
+    rollup_year(YEAR, county_code=place.county_x.code)  # A1's rows of county X go
+    assert not VillageScorecard.objects.filter(year_id=YEAR, village=place.a1).exists()
+    move(place.a2)  # its rows still say county X when county Y's run writes its new ones
+    rollup_year(YEAR, county_code=place.county_y.code)
+
+    cards = VillageScorecard.objects.filter(year_id=YEAR, village__in=[place.a1, place.a2])
+    # Ranked in township C: A1 (100) first, C1 (98) second, A2 (90) third.
+    assert sorted(cards.values_list("county_id", "township_id", "rank")) == [
+        (place.county_y.pk, place.township_c.pk, 1), (place.county_y.pk, place.township_c.pk, 3)]
+    township = TownshipScorecard.objects.get(year_id=YEAR, township=place.township_c)
+    assert township.villages == 3
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="work_mem is a PostgreSQL setting")

@@ -496,12 +496,15 @@ class VillageScorecard(Figures):
         constraints = [models.UniqueConstraint(fields=["year", "village"], name="village_scorecard_unique")]
         indexes = [
             models.Index(fields=["year", "township", "rank"], name="village_sc_township_idx"),
-            # A unit's failing villages in the failing list's order (vetoed first, then
+            # A unit's villages of one grade in the failing list's order (vetoed first, then
             # incomplete, then lowest total): the dashboard reads its first rows and counts the
-            # kinds from the index alone, however many villages the unit has. Partial: the
-            # roll-up skips them for every other village (9 in 10 in the synthetic city).
-            models.Index(fields=["year", "county", "-vetoes", "approved_pillars", "total"],
-                         condition=Q(grade=Grade.FAIL), name="village_sc_county_fail_idx"),
+            # kinds from the index alone, however many villages the unit has. The county's is
+            # also how everything else finds a county's villages (a one-county roll-up, county
+            # users' lists); the municipality's serves only the failing list, so it holds only
+            # failing villages and the roll-up skips it for every other (9 in 10 in the
+            # synthetic city): a city's other reads take most of its rows anyway.
+            models.Index(fields=["year", "county", "grade", "-vetoes", "approved_pillars", "total"],
+                         name="village_sc_county_fail_idx"),
             models.Index(fields=["year", "municipality", "-vetoes", "approved_pillars", "total"],
                          condition=Q(grade=Grade.FAIL), name="village_sc_mun_fail_idx"),
         ]

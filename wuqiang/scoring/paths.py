@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.db import connection
 
 from wuqiang.entries.models import Pillar
+from wuqiang.regions.models import Village
 from wuqiang.scoring.models import Grade, PathRule, Rule, Scheme, StepKind, VillagePath, VillageScorecard
 from wuqiang.scoring.sql import number, table, text
 
@@ -114,7 +115,11 @@ def compute_paths(*, year: int, county_ids: list[int], scheme: Scheme, cursor=No
         cursor.execute(sql, params)
 
     try:
+        # The counties' rows, and the rows of their villages that still name a county the
+        # village has left (two statements, each reading its index, as in the roll-up's).
         execute(f"DELETE FROM {table(VillagePath)} WHERE year_id = %s AND county_id IN ({counties})", (year,))
+        execute(f"DELETE FROM {table(VillagePath)} WHERE year_id = %s "
+                f"AND village_id IN (SELECT id FROM {table(Village)} WHERE county_id IN ({counties}))", (year,))
         if rules:
             statements += write_rules(cursor, year=year, municipality_id=scheme.municipality_id, scheme=scheme)
 

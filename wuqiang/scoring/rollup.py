@@ -275,6 +275,12 @@ class _Runner:
         for model in (VillageScorecard, TownshipScorecard):
             self.execute(f"DELETE FROM {table(model)} WHERE year_id = %s AND county_id IN ({self.counties_sql})",
                          (self.year,))
+        # Also the scorecards of the counties' villages that still name a county the village has
+        # left: their new ones are written below. Two statements, not one with OR, so that each
+        # reads its own index (an OR with a subquery scans every scorecard: 0.3 s for one county
+        # at 490,000 villages, against 10 ms).
+        where, params = self.village_filter("village_id")
+        self.execute(f"DELETE FROM {table(VillageScorecard)} WHERE year_id = %s{where}", (self.year, *params))
 
     def delete_upper_levels(self) -> None:
         for model in (CountyScorecard, MunicipalScorecard):
