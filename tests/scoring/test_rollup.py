@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from tests.factories import set_year_state
 from tests.scoring.conftest import YEAR, get_year, make_village_data, rows
@@ -242,7 +243,10 @@ def test_a_published_year_is_frozen_once_scored(township_world):
     rollup_year(YEAR)
     set_year_state(YEAR, YearState.PUBLISHED)
 
-    with pytest.raises(RollupRefused):
+    # The refusal is shown on the run's page, in the portal's language.
+    with translation.override("en"), pytest.raises(RollupRefused, match="is published; its scores are frozen"):
+        rollup_year(YEAR)
+    with translation.override("zh-hans"), pytest.raises(RollupRefused, match="考核结果已发布，得分已锁定"):
         rollup_year(YEAR)
     rollup_year(YEAR, force=True)
 

@@ -597,8 +597,7 @@ def prepare_fan_out(year: int, *, municipality_code: str, parts: int) -> list[li
 
     municipality = Municipality.objects.get(code=municipality_code)
     with transaction.atomic():
-        settings = year_settings(year=year, municipality_id=municipality.pk)
-        settings = MunicipalYear.objects.select_for_update().get(pk=settings.pk)
+        settings = _lock(year_settings(year=year, municipality_id=municipality.pk), None, WHOLE)
         _refuse_if_frozen(settings, year, municipality, force=False)
         scheme = scheme_for(municipality_id=municipality.pk, year=year)
         with connection.cursor() as cursor:
@@ -648,7 +647,9 @@ def rollup_upper_part(year: int, *, municipality_code: str) -> RollupResult:
 def _refuse_if_frozen(settings: MunicipalYear, year: int, municipality: Municipality, *, force: bool) -> None:
     if (settings.is_published and not force
             and VillageScorecard.objects.filter(year_id=year, municipality_id=municipality.pk).exists()):
-        raise RollupRefused(f"The {year} assessment of {municipality.code} is published; its scores are frozen.")
+        # Shown on the run's page: in the language the worker runs in (the portal's).
+        raise RollupRefused(str(_("The %(year)s assessment of %(municipality)s is published; its scores are "
+                                  "frozen.") % {"year": year, "municipality": municipality.name}))
 
 
 def _lock(settings: MunicipalYear, counties: list[County] | None, part: str) -> MunicipalYear:
