@@ -5,8 +5,10 @@ Scores and figures read approved entries only (see ``wuqiang.scoring.indicators`
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Value
-from django.db.models.functions import ExtractMonth, Least
+import datetime
+
+from django.db.models import Count, Max, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -78,8 +80,17 @@ def meetings_held(year: int) -> QuerySet:
 
 @indicator("O5", pillar=P, description=_("Months with a theme party day / 12"), unit=MONTHS)
 def theme_day_months(year: int) -> QuerySet:
-    months = Count(ExtractMonth(f"{MEETINGS}__date"), distinct=True,
-                   filter=Q(**{f"{MEETINGS}__kind": MeetingKind.THEME_DAY, f"{MEETINGS}__date__year": year}))
+    # A month counts once however many theme days it had: one "was there one this month?" per
+    # month, not COUNT(DISTINCT month), which PostgreSQL can only compute by sorting every
+    # meeting of the year (4.9 million rows, 4 s at 490,000 villages) where these hash.
+    months = None
+    for month in range(1, 13):
+        start = datetime.date(year, month, 1)
+        end = datetime.date(year + month // 12, month % 12 + 1, 1)
+        held = Coalesce(Max(Value(1), filter=Q(**{f"{MEETINGS}__kind": MeetingKind.THEME_DAY,
+                                                  f"{MEETINGS}__date__gte": start, f"{MEETINGS}__date__lt": end})),
+                        Value(0))
+        months = held if months is None else months + held
     return _approved(year).annotate(**share(months, REQUIRED_THEME_DAY_MONTHS))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
 from organizations.choices import MeetingKind, WeakCaseStatus
+from organizations.models import Meeting
 from support.indicators import explain_pay_standard
 from support.models import CountyIncome
 from talent.choices import CadrePost, Education
@@ -66,6 +68,24 @@ def test_theme_days_count_distinct_months(spoiled):
     scored, _ = spoiled(theme_day_months=6)
 
     assert scored["O5"] == Decimal("1.00")
+
+
+def test_a_month_with_several_theme_days_counts_once_and_other_years_not_at_all(place):
+    make_facilities(place.township_a)
+    entries = make_village_data(place.a1, theme_day_months=6)  # January to June, on the 5th
+    organisation = entries[Pillar.ORGANIZATIONS]
+    Meeting.objects.bulk_create([
+        Meeting(entry=organisation, kind=MeetingKind.THEME_DAY, date=datetime.date(YEAR, 3, 20)),  # March again
+        Meeting(entry=organisation, kind=MeetingKind.THEME_DAY, date=datetime.date(YEAR, 6, 30)),  # June again
+        Meeting(entry=organisation, kind=MeetingKind.THEME_DAY, date=datetime.date(YEAR - 1, 12, 31)),
+        Meeting(entry=organisation, kind=MeetingKind.THEME_DAY, date=datetime.date(YEAR + 1, 7, 1)),
+        Meeting(entry=organisation, kind=MeetingKind.PARTY_LECTURE, date=datetime.date(YEAR, 8, 1)),  # not one
+        Meeting(entry=organisation, kind=MeetingKind.THEME_DAY, date=datetime.date(YEAR, 12, 31)),  # December
+    ])
+    run()
+
+    o5 = VillageIndicatorScore.objects.get(year_id=YEAR, village=place.a1, code="O5")
+    assert (o5.value * 12, o5.denominator) == (pytest.approx(7), 12)
 
 
 def test_major_matters_need_both_deliberation_and_disclosure(spoiled):
