@@ -8,9 +8,10 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from organizations.models import Meeting
+from tests.factories import ReviewerFactory
 from wuqiang.entries.models import Entry
 from wuqiang.regions.models import County, Municipality, Township, Village
 from wuqiang.scoring.management.commands._reference_sql import run_reference
@@ -143,6 +144,47 @@ def test_the_bulk_load_leaves_the_same_indexes_and_keys_as_before():
     finally:
         run(villages=1, rounds=0)
     assert _schema(tables) == (indexes, constraints)
+
+
+def _foreign_keys() -> set[tuple]:
+    """Every foreign key of the database: (table, name, definition, validated, deferrable, deferred)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated, "
+                       "condeferrable, condeferred FROM pg_constraint WHERE contype = 'f'")
+        return set(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk removal is PostgreSQL's")
+def test_removing_the_city_recreates_every_foreign_key_that_points_at_it():
+    keys = _foreign_keys()
+    assert any(definition.startswith("FOREIGN KEY (county_id) REFERENCES regions_county")
+               for table, _n, definition, *_ in keys if table == "accounts_user")
+    run(villages=30, build_only=True, keep=True)
+    assert Entry.objects.filter(county__municipality__code="990000").exists()
+
+    run(villages=1, rounds=0)  # removes the kept city first, then builds and removes one village
+
+    assert not Municipality.objects.filter(code="990000").exists()
+    assert not Entry.objects.filter(year_id=2090).exists()
+    assert _foreign_keys() == keys  # the same keys, each validated and deferred as before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk removal is PostgreSQL's")
+def test_a_reference_from_outside_the_city_stops_its_removal_and_keeps_it_whole():
+    run(villages=15, build_only=True, keep=True)
+    county = County.objects.get(municipality__code="990000")
+    reviewer = ReviewerFactory(username="r_outside", county=county)  # someone else's account points at it
+    keys = _foreign_keys()
+
+    with pytest.raises(IntegrityError, match="regions_county"):
+        run(villages=1, rounds=0)
+
+    assert Village.objects.filter(county=county).count() == 15
+    assert Entry.objects.filter(county=county).exists()
+    assert _foreign_keys() == keys
+    reviewer.delete()
+    run(villages=1, rounds=0)
+    assert not Municipality.objects.filter(code="990000").exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's")

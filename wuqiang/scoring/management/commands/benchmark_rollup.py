@@ -8,11 +8,14 @@ the shipped reference query (``_reference_sql.py``: per-village totals from the 
 interleaved over ``--rounds`` rounds (3), printing for each the seconds, the ratio, the roll-up's
 statements, peak Python memory, the peak memory of the database backend that ran the roll-up
 and the bytes PostgreSQL spilled to temporary files (pg_stat_database.temp_bytes before and
-after), then deletes everything it built. The synthetic year is 2090 (and 2089), so the demo
-years are untouched; every village in the database is scored for 2090, so run it on a database
-without other villages for a clean figure. ``--build-only`` stops after the build line (and
-removes the city unless ``--keep``); ``--reuse`` times a city kept by an earlier run instead of
-building one; ``-v 2`` prints the build's statements with their seconds.
+after), then deletes everything it built (on PostgreSQL as a bulk removal, ``bulk_delete``: the
+foreign keys pointing at its entries and regions are dropped for the DELETEs and recreated,
+validated, afterwards; at 100,000 villages 11 s instead of 112 s of per-row checks at COMMIT).
+The synthetic year is 2090 (and 2089), so the demo years are untouched; every village in the
+database is scored for 2090, so run it on a database without other villages for a clean figure.
+``--build-only`` stops after the build line (and removes the city unless ``--keep``); ``--reuse``
+times a city kept by an earlier run instead of building one; ``-v 2`` prints the build's
+statements with their seconds.
 
 A roll-up replaces its rows, leaving the old ones dead until PostgreSQL vacuums them. Where
 autovacuum is off (as on some test machines; production keeps it on), the result tables are
@@ -36,6 +39,7 @@ import random
 import resource
 import time
 import tracemalloc
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.conf import settings
@@ -50,7 +54,7 @@ from organizations.models import BranchProfile, MajorMatter, Meeting, WeakCase
 from support.models import SupportProfile, TownshipFacilities
 from talent.choices import CadrePost, Education, SentDownKind, TraineeKind
 from talent.models import Cadre, SentDown, TalentProfile, Trainee
-from wuqiang.entries.models import Entry, EntryState, Pillar, entry_sort_code
+from wuqiang.entries.models import Entry, EntryState, EntryTally, Pillar, entry_sort_code
 from wuqiang.regions.models import AssessmentYear, County, Municipality, Township, Village
 from wuqiang.scoring.management.commands import _synthetic_sql as synthetic_sql
 from wuqiang.scoring.management.commands._reference_sql import run_reference
@@ -74,6 +78,9 @@ TOWNSHIPS_PER_COUNTY = 100
 CHUNK = 3000  # villages built per round, to keep memory flat
 RECORDS = (Meeting, MajorMatter, WeakCase, Cadre, SentDown, Trainee)
 PROFILES = (BranchProfile, TalentProfile, EconomyProfile, GovernanceProfile, SupportProfile, TownshipFacilities)
+# The synthetic city's regions, removed in this order (each by the lookup to the city's code).
+REGIONS = {Village: "county__municipality__code", Township: "county__municipality__code",
+           County: "municipality__code"}
 
 
 def _temp_bytes() -> int | None:
@@ -359,7 +366,9 @@ class Command(BaseCommand):
             return connection.ops.quote_name(model._meta.db_table)
 
         years = (YEAR - 1, YEAR)
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, (
+                synthetic_sql.bulk_delete(cursor, [Entry._meta.db_table, *(m._meta.db_table for m in REGIONS)])
+                if connection.vendor == "postgresql" else nullcontext()):
             counties = (f"SELECT id FROM {table(County)} WHERE municipality_id IN "
                         f"(SELECT id FROM {table(Municipality)} WHERE code = '{MUNICIPALITY}')")
             entry_ids = f"SELECT id FROM {table(Entry)} WHERE year_id IN (%s, %s) AND county_id IN ({counties})"
@@ -374,10 +383,10 @@ class Command(BaseCommand):
                 cursor.execute(f"DELETE FROM {table(model)} WHERE year_id IN (%s, %s) AND municipality_id IN "
                                f"(SELECT id FROM {table(Municipality)} WHERE code = %s)", (*years, MUNICIPALITY))
             cursor.execute(f"DELETE FROM {table(Entry)} WHERE id IN ({entry_ids})", years)
-        Village.objects.filter(county__municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
-        Township.objects.filter(county__municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
-        County.objects.filter(municipality__code=MUNICIPALITY)._raw_delete(connection.alias)
-        # Its schemes, year settings and runs go with it (CASCADE).
-        Municipality.objects.filter(code=MUNICIPALITY).delete()
-        if not Entry.objects.filter(year_id__in=years).exists():
-            AssessmentYear.objects.filter(year__in=years).delete()
+            cursor.execute(f"DELETE FROM {table(EntryTally)} WHERE county_id IN ({counties})")
+            for model in REGIONS:
+                model.objects.filter(**{REGIONS[model]: MUNICIPALITY})._raw_delete(connection.alias)
+            # Its schemes, year settings and runs go with it (CASCADE).
+            Municipality.objects.filter(code=MUNICIPALITY).delete()
+            if not Entry.objects.filter(year_id__in=years).exists():
+                AssessmentYear.objects.filter(year__in=years).delete()
