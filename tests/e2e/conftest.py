@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import connections
 from django.test import Client
 
@@ -53,6 +56,42 @@ def _close_db_connections_before_playwright_stops(playwright) -> Iterator[None]:
     # and on PostgreSQL one left open stops it dropping the test database.
     yield
     connections.close_all()
+
+
+class _RequestsInFlight:
+    """Counts the live server's requests between Django's request_started and request_finished."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.lock:
+            self.count -= 1
+
+
+@pytest.fixture(autouse=True)
+def _no_request_in_flight_at_teardown() -> Iterator[None]:
+    # A test may end while the browser's last request is still being served (a fetch fired by
+    # a click, a redirect the test did not wait for). On SQLite the live server shares the
+    # test's connection, so emptying the tables then runs inside that request's transaction,
+    # and its rollback brings the rows back for the next test. Wait for the server to finish
+    # first (this fixture is torn down before pytest-django's database fixture).
+    in_flight = _RequestsInFlight()
+    request_started.connect(in_flight.started)
+    request_finished.connect(in_flight.finished)
+    try:
+        yield
+        deadline = time.monotonic() + 10
+        while in_flight.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        request_started.disconnect(in_flight.started)
+        request_finished.disconnect(in_flight.finished)
 
 
 @pytest.fixture(scope="session")
